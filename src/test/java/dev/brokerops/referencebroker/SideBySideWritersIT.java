@@ -28,6 +28,19 @@ class SideBySideWritersIT {
     private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     @Test
+    void aNewVersionStartedBeforeTheSchemaMigrationFailsItsWrites(PostgresDatabase database) {
+        Map<String, String> environment = with(environment(database), "WRITES_PER_SECOND", "40");
+        assertThat(run("1.2.0", "db-migrate", environment).exitCode()).isZero();
+
+        try (RunningBroker tooEarly = serve("2.0.0", with(environment, ServeCommand.AUTO_MIGRATE_ENV, "false"))) {
+            await().atMost(PATIENCE).until(() -> tooEarly.counters().errors() >= 5);
+            assertThat(tooEarly.counters().acknowledged()).isZero();
+            assertThat(tooEarly.counters().lastError()).contains("content_sha256");
+            assertThat(tooEarly.stop().exitCode()).isZero();
+        }
+    }
+
+    @Test
     void oldAndNewWritersShareTheExpandedSchemaAndTheFinalDataMigrationFixesTheOldRows(PostgresDatabase database) {
         Map<String, String> environment = with(environment(database), "WRITES_PER_SECOND", "40");
         BrokerDatabaseInspector inspector = BrokerDatabaseInspector.of(database);
