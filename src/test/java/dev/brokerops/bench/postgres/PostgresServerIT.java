@@ -60,6 +60,18 @@ class PostgresServerIT {
     }
 
     @Test
+    void usesTheServerThatBenchPostgresUrlNames(PostgresServer shared) {
+        try (PostgresServer external = PostgresServer.start(
+                java.util.Map.of(PostgresServer.EXTERNAL_URL_ENV, shared.adminDatabase().brokerUrl("postgresql")))) {
+            assertThat(external.kind()).isEqualTo("external");
+            PostgresDatabase database = external.createDatabase();
+            assertThat(database.port()).isEqualTo(shared.adminDatabase().port());
+            assertThat(tableCount(database)).isZero();
+        }
+        assertThat(accepts(shared.adminDatabase())).as("closing an external server leaves it running").isTrue();
+    }
+
+    @Test
     void closeStopsTheServer() {
         PostgresServer server = PostgresServer.start();
         PostgresDatabase database = server.createDatabase();
