@@ -30,6 +30,10 @@ class ConcurrentMigrateIT {
         List<Exited> exits = launched.stream().map(Launched::awaitExit).toList();
 
         assertThat(exits).allSatisfy(exited -> assertThat(exited.exitCode()).as("%s", exited).isZero());
+        // They took turns: one applied every schema migration, the others found nothing left to apply.
+        assertThat(exits).filteredOn(exited -> exited.stderr().contains("Applied 5 schema migration(s)")).hasSize(1);
+        assertThat(exits).filteredOn(exited -> exited.stderr().contains("Applied 0 schema migration(s)")).hasSize(2);
+        assertThat(exits).allSatisfy(exited -> assertThat(exited.stderr()).contains("Data migration 'fill missing content_sha256'"));
         BrokerDatabaseInspector inspector = BrokerDatabaseInspector.of(database);
         assertThat(inspector.appliedMigrations()).containsExactly(20240101L, 20240601L, 20241001L, 20250312L, 20260115L);
         assertThat(dbVersion("2.1.0", environment)).isEqualTo(20260115);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/** PACTFLOW_DATABASE_URL parsing: both schemes, encoded credentials, and no password in any message. */
 class DatabaseUrlTest {
 
     @ParameterizedTest

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** Migration files (up and down in one file) and the checks on a migration target, without a database. */
 class MigrationScriptTest {
 
     @Test

@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The image directories' layout, the contract with the node agent, and that rebuilding is idempotent. */
 class ReferenceBrokerImagesTest {
 
     @TempDir

@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/** The PostgreSQL fixture against a real server: fresh databases, authentication, unprivileged embedded server, no orphans. */
 @ExtendWith(PostgresExtension.class)
 class PostgresServerIT {
 
