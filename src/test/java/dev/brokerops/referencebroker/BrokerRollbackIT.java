@@ -55,6 +55,14 @@ class BrokerRollbackIT {
         Exited again = run("2.1.0", "db-migrate", with(environment, MigrateCommand.TARGET_ENV, target));
         assertThat(again.exitCode()).as("%s", again).isZero();
         assertThat(inspector.appliedMigrations()).containsExactly(20240101L, 20240601L, 20241001L);
+
+        // Rolling forward again re-applies the reverted migrations and fixes the rows 1.2.0 wrote meanwhile.
+        Exited forward = run("2.1.0", "db-migrate", environment);
+        assertThat(forward.exitCode()).as("%s", forward).isZero();
+        assertThat(dbVersion("2.1.0", environment)).isEqualTo(20260115);
+        assertThat(inspector.unmigratedRows()).isZero();
+        assertThat(inspector.rowsWithWrongContentDigest()).isZero();
+        assertThat(inspector.lostRows(java.util.List.of(newWriter, oldWriter))).isZero();
     }
 
     @Test
