@@ -41,6 +41,15 @@ public final class ReferenceBrokerImages {
     private ReferenceBrokerImages() {
     }
 
+    /** Builds every image under the folder given as the only argument (e.g. {@code target/images}) and lists them. */
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("usage: ReferenceBrokerImages ROOT_FOLDER");
+            System.exit(64);
+        }
+        buildAll(Path.of(args[0])).forEach((tag, image) -> System.out.println(REPOSITORY + ":" + tag + " " + image));
+    }
+
     /** Every tag this builder makes, oldest first. */
     public static List<String> tags() {
         return Arrays.stream(BrokerRelease.values()).map(BrokerRelease::version).toList();

@@ -56,6 +56,11 @@ final class ServeCommand {
         } else {
             migration.migrate();
         }
+        if (stopRequested.getCount() == 0) {
+            LOG.info("Stop requested while starting: not serving");
+            System.out.println(FINAL_COUNTERS_PREFIX + new WriterCounters(writerId(), release.version(), 0, 0, 0, null, true).toJson());
+            return;
+        }
 
         PublicationWriter writer = new PublicationWriter(database, release, writerId(), writesPerSecond,
                 countersFile == null || countersFile.isBlank() ? null : Path.of(countersFile));

@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/** The PostgreSQL fixture against a real server: fresh databases, authentication, unprivileged embedded server, no orphans. */
 @ExtendWith(PostgresExtension.class)
 class PostgresServerIT {
 
@@ -57,6 +58,18 @@ class PostgresServerIT {
             Path dataDirectory = Path.of(result.getString(1));
             assertThat(Files.getOwner(dataDirectory).getName()).isNotEqualTo("root");
         }
+    }
+
+    @Test
+    void usesTheServerThatBenchPostgresUrlNames(PostgresServer shared) {
+        try (PostgresServer external = PostgresServer.start(
+                java.util.Map.of(PostgresServer.EXTERNAL_URL_ENV, shared.adminDatabase().brokerUrl("postgresql")))) {
+            assertThat(external.kind()).isEqualTo("external");
+            PostgresDatabase database = external.createDatabase();
+            assertThat(database.port()).isEqualTo(shared.adminDatabase().port());
+            assertThat(tableCount(database)).isZero();
+        }
+        assertThat(accepts(shared.adminDatabase())).as("closing an external server leaves it running").isTrue();
     }
 
     @Test
