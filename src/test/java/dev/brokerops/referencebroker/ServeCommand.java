@@ -43,6 +43,8 @@ final class ServeCommand {
 
     void run() throws IOException, InterruptedException {
         int port = parsePort(environment.getOrDefault("PORT", "9292"));
+        // Where several replicas share one network (the bench), each binds its own pod IP.
+        String bindAddress = environment.getOrDefault("BIND_ADDRESS", "0.0.0.0").strip();
         double writesPerSecond = parseRate(environment.getOrDefault("WRITES_PER_SECOND", "20"));
         String countersFile = environment.get("WRITER_COUNTERS_FILE");
 
@@ -64,7 +66,7 @@ final class ServeCommand {
 
         PublicationWriter writer = new PublicationWriter(database, release, writerId(), writesPerSecond,
                 countersFile == null || countersFile.isBlank() ? null : Path.of(countersFile));
-        HttpServer server = HttpServer.create(new InetSocketAddress(port), 50);
+        HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 50);
         server.setExecutor(Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "http");
             thread.setDaemon(true);
