@@ -157,6 +157,15 @@ public final class StepPlanner {
             ? advanceRollout(run, step)
             : advanceJobStep(run, run.getSteps().indexOf(step), step);
         if (pendingAction != null) {
+          if (progress == Progress.CONTINUE && run.currentStep().filter(failed -> failed.getState() == StepState.Failed)
+              .isPresent()) {
+            // The action cleans up after the failure; the run ends now, whatever follows waits for the next pass.
+            finishRun(run, RunResult.Failed);
+            startAutomaticRollback(run, current.get());
+            if (!status.getRun().inFlight()) {
+              settleAfterFailure(status.getRun());
+            }
+          }
           return pendingAction;
         }
         if (progress == Progress.WAIT) {
@@ -172,6 +181,13 @@ public final class StepPlanner {
       RunStatus last = status.getRun();
       VersionPath path = HopPlanner.plan(current, target, spec.getVersionPolicy().getMajorUpgrades(),
           spec.isAllowDowngrade(), spec.getVersionPolicy().getAvailableVersions());
+      boolean lastFailedForThisSpec = last != null && triggerOf(upgrade).equals(last.getTrigger())
+          && (last.getResult() == RunResult.Failed || last.isAutomatic());
+      if (lastFailedForThisSpec && !(path instanceof VersionPath.Hops)) {
+        status.setNextRun(null);
+        settleAfterFailure(last);
+        return false;
+      }
       if (path instanceof VersionPath.AlreadyThere) {
         status.setNextRun(null);
         boolean lastReachedIt = last != null && last.getResult() == RunResult.Succeeded && !last.isAutomatic()
@@ -186,8 +202,7 @@ public final class StepPlanner {
       }
       VersionPath.Hops hops = (VersionPath.Hops) path;
       PlannedRun planned = planned(hops, current, target);
-      if (last != null && triggerOf(upgrade).equals(last.getTrigger())
-          && (last.getResult() == RunResult.Failed || last.isAutomatic())) {
+      if (lastFailedForThisSpec) {
         planned.setWaitingFor("run " + last.getId() + " ended " + (last.isAutomatic() ? "in a rollback" : "failed")
             + "; edit the spec or give annotation " + BrokerUpgrade.RETRY_ANNOTATION + " a new value to run again");
         status.setNextRun(planned);
@@ -401,7 +416,7 @@ public final class StepPlanner {
       if (outcome instanceof JobOutcome.Stuck stuck) {
         failStep(run, step, stuck.reason(), "Job " + jobName + " deleted: " + MessageRedactor.redact(stuck.message()));
         pendingAction = new Action.DeleteJob(jobName);
-        return Progress.WAIT;
+        return Progress.CONTINUE;
       }
       status.setStep(step.getName().name());
       return Progress.WAIT;
@@ -546,9 +561,12 @@ public final class StepPlanner {
       boolean atTarget = Objects.equals(status.getCurrentVersion(), spec.getVersion());
 
       List<Condition> conditions = status.getConditions();
-      boolean ready = !inFlight && atTarget && phase != Phase.Blocked;
+      // A failed data migration can leave the target version running on unmigrated rows: not Ready.
+      boolean ready = !inFlight && atTarget
+          && phase != Phase.Blocked && phase != Phase.Failed && phase != Phase.RolledBack;
       conditions = StatusConditions.set(conditions, StatusConditions.condition(StatusConditions.READY, ready,
-          ready ? "AtTargetVersion" : inFlight ? "RunInProgress" : phase == Phase.Blocked ? degradedReason : "NotAtTargetVersion",
+          ready ? "AtTargetVersion" : inFlight ? "RunInProgress"
+              : degradedReason != null ? degradedReason : "NotAtTargetVersion",
           ready ? "Deployment " + spec.getDeployment() + " runs " + spec.getVersion()
               : "Deployment " + spec.getDeployment() + " runs " + status.getCurrentVersion() + ", target is "
                   + spec.getVersion() + (phase == Phase.Blocked ? "" : " (phase " + phase + ")"),
