@@ -3,6 +3,9 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 BENCH_CACHE ?= $(HOME)/.cache/brokerops-bench
 export BENCH_CACHE
+# The test classpath, for running the bench and the operator outside Maven (Ctrl-C reaches them directly).
+CLASSPATH_FILE := target/test-classpath.txt
+JAVA_RUN = java -cp target/test-classes:target/classes:$$(cat $(CLASSPATH_FILE))
 
 .DEFAULT_GOAL := help
 
@@ -21,3 +24,14 @@ build: ## Compile, generate the CRD into crds/, run the pure unit tests (*Test)
 .PHONY: test
 test: bench-binaries ## Run every test: *Test, then *IT and *E2E on the real bench
 	$(MVN) verify
+
+$(CLASSPATH_FILE): pom.xml
+	$(MVN) -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CLASSPATH_FILE)
+
+.PHONY: compile
+compile: $(CLASSPATH_FILE)
+	$(MVN) -q test-compile
+
+.PHONY: cluster
+cluster: bench-binaries compile ## Start the bench with PostgreSQL in the foreground for a person (kubectl works); Ctrl-C stops it
+	$(JAVA_RUN) dev.brokerops.bench.BenchMain
