@@ -1,0 +1,51 @@
+package dev.brokerops.upgrade;
+
+import dev.brokerops.upgrade.reconcile.BrokerUpgradeReconciler;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the BrokerUpgrade operator against the current kubeconfig (or in-cluster service account). */
+public final class OperatorMain {
+
+  /** Comma-separated namespaces to watch; unset or empty watches all namespaces. */
+  public static final String WATCH_NAMESPACES = "WATCH_NAMESPACES";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+
+  private OperatorMain() {}
+
+  public static void main(String[] args) {
+    Set<String> namespaces = namespaces(System.getenv(WATCH_NAMESPACES));
+    Operator operator = start(namespaces);
+    operator.installShutdownHook(Duration.ofSeconds(10));
+    LOG.info("brokerupgrade operator started, watching {}",
+        namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces);
+  }
+
+  /** Registers the reconciler and starts the operator; the caller stops it. */
+  public static Operator start(Set<String> namespaces) {
+    Operator operator = new Operator();
+    operator.register(new BrokerUpgradeReconciler(Clock.systemUTC()), configuration -> {
+      if (namespaces.isEmpty()) {
+        configuration.watchingAllNamespaces();
+      } else {
+        configuration.settingNamespaces(namespaces);
+      }
+    });
+    operator.start();
+    return operator;
+  }
+
+  static Set<String> namespaces(String value) {
+    if (value == null) {
+      return Set.of();
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+  }
+}

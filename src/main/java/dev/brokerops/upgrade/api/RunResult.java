@@ -1,0 +1,7 @@
+package dev.brokerops.upgrade.api;
+
+/** How a finished run ended. */
+public enum RunResult {
+  Succeeded,
+  Failed
+}

@@ -1,0 +1,23 @@
+package dev.brokerops.upgrade.api;
+
+/** The steps of PactFlow's upgrade and rollback procedures (PROCEDURE.md), in the order they run. */
+public enum StepName {
+  Preflight(false),
+  RecordDatabaseVersion(true),
+  SchemaMigration(true),
+  Rollout(false),
+  DataMigration(true),
+  FindMigrationTarget(true),
+  MigrateDown(true);
+
+  private final boolean runsJob;
+
+  StepName(boolean runsJob) {
+    this.runsJob = runsJob;
+  }
+
+  /** True for the steps whose work happens in a migration Job. */
+  public boolean runsJob() {
+    return runsJob;
+  }
+}

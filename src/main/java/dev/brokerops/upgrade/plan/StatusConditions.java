@@ -1,0 +1,53 @@
+package dev.brokerops.upgrade.plan;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Sets standard metav1.Conditions, keeping lastTransitionTime when the status did not flip. */
+public final class StatusConditions {
+
+  public static final String READY = "Ready";
+  public static final String PROGRESSING = "Progressing";
+  public static final String DEGRADED = "Degraded";
+
+  private StatusConditions() {}
+
+  public static List<Condition> set(List<Condition> previous, Condition wanted, Instant now) {
+    List<Condition> result = new ArrayList<>();
+    boolean replaced = false;
+    for (Condition condition : previous == null ? List.<Condition>of() : previous) {
+      if (condition.getType().equals(wanted.getType())) {
+        String since = Objects.equals(condition.getStatus(), wanted.getStatus())
+            ? condition.getLastTransitionTime() : now.toString();
+        result.add(new ConditionBuilder(wanted).withLastTransitionTime(since).build());
+        replaced = true;
+      } else {
+        result.add(condition);
+      }
+    }
+    if (!replaced) {
+      result.add(new ConditionBuilder(wanted).withLastTransitionTime(now.toString()).build());
+    }
+    return result;
+  }
+
+  public static Condition condition(String type, boolean status, String reason, String message, long generation) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status ? "True" : "False")
+        .withReason(reason)
+        .withMessage(message == null ? "" : message)
+        .withObservedGeneration(generation)
+        .build();
+  }
+
+  public static Optional<Condition> find(List<Condition> conditions, String type) {
+    return conditions == null ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+}

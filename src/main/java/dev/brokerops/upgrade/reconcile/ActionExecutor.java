@@ -1,0 +1,61 @@
+package dev.brokerops.upgrade.reconcile;
+
+import dev.brokerops.upgrade.api.BrokerUpgrade;
+import dev.brokerops.upgrade.plan.Action;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.HttpURLConnection;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Carries out the planner's one action against the API server. */
+final class ActionExecutor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
+
+  private final KubernetesClient client;
+
+  ActionExecutor(KubernetesClient client) {
+    this.client = client;
+  }
+
+  void execute(BrokerUpgrade upgrade, Action action) {
+    String namespace = upgrade.getMetadata().getNamespace();
+    if (action instanceof Action.CreateJob create) {
+      try {
+        client.resource(create.job()).create();
+      } catch (KubernetesClientException e) {
+        // The name is fixed per run and step: a conflict means the Job exists, which is what we wanted.
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        LOG.debug("Job {}/{} exists already", namespace, create.job().getMetadata().getName());
+      }
+    } else if (action instanceof Action.DeleteJob delete) {
+      client.batch().v1().jobs().inNamespace(namespace).withName(delete.name())
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    } else if (action instanceof Action.RolloutDeployment rollout) {
+      // One strategic-merge patch: image and variable change together, so the Deployment rolls out once.
+      // valueFrom: null removes a reference the variable may have had, which would clash with a literal value.
+      Map<String, Object> container = Map.of(
+          "name", rollout.container(),
+          "image", rollout.image(),
+          "env", List.of(nullable(Map.of("name", rollout.envName(), "value", rollout.envValue()))));
+      Map<String, Object> patch = Map.of("spec", Map.of("template", Map.of("spec",
+          Map.of("containers", List.of(container)))));
+      client.apps().deployments().inNamespace(namespace).withName(rollout.deployment())
+          .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), client.getKubernetesSerialization().asJson(patch));
+    }
+  }
+
+  private static Map<String, Object> nullable(Map<String, Object> env) {
+    var withNull = new java.util.LinkedHashMap<String, Object>(env);
+    withNull.put("valueFrom", null);
+    return withNull;
+  }
+}

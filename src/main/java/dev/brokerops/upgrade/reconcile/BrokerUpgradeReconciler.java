@@ -1,0 +1,135 @@
+package dev.brokerops.upgrade.reconcile;
+
+import static dev.brokerops.upgrade.reconcile.SecondaryIndexes.BY_OWNER;
+import static dev.brokerops.upgrade.reconcile.SecondaryIndexes.UPGRADES_BY_DEPLOYMENT;
+import static dev.brokerops.upgrade.reconcile.SecondaryIndexes.key;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.brokerops.upgrade.api.BrokerUpgrade;
+import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
+import dev.brokerops.upgrade.jobs.JobSpecFactory;
+import dev.brokerops.upgrade.plan.Decision;
+import dev.brokerops.upgrade.plan.StepPlanner;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Observes a BrokerUpgrade and its secondaries from the informer caches, asks the {@link StepPlanner} for the next
+ * action, carries it out, and writes the status the planner computed when it differs.
+ */
+// Status-only and annotation-only changes must reconcile too: the retry annotation does not bump the generation,
+// and the planner advances one side effect per pass, continuing on the event of its own status patch.
+@ControllerConfiguration(name = "brokerupgrade", generationAwareEventProcessing = false)
+public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Clock clock;
+
+  public BrokerUpgradeReconciler(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<BrokerUpgrade> reconcile(BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
+    var now = clock.instant();
+    Decision decision = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
+    new ActionExecutor(context.getClient()).execute(upgrade, decision.action());
+    EventRecorder events = new EventRecorder(context.getClient());
+    decision.notices().forEach(notice -> events.record(upgrade, notice, now));
+
+    UpdateControl<BrokerUpgrade> control;
+    if (sameStatus(upgrade.getStatus(), decision.status())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      upgrade.setStatus(decision.status());
+      control = UpdateControl.patchStatus(upgrade);
+    }
+    decision.recheckAfter().ifPresent(control::rescheduleAfter);
+    return control;
+  }
+
+  @Override
+  public List<EventSource<?, BrokerUpgrade>> prepareEventSources(EventSourceContext<BrokerUpgrade> context) {
+    var upgrades = context.getPrimaryCache();
+    upgrades.addIndexer(UPGRADES_BY_DEPLOYMENT, SecondaryIndexes::deploymentKey);
+
+    var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, BrokerUpgrade.class)
+        .withName("jobs")
+        .withLabelSelector(JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BrokerUpgrade.class))
+        .build(), context);
+
+    // The Deployment is named in the spec: found by name, mapped back through the index (all claimants hear it).
+    var deployments = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(Deployment.class, BrokerUpgrade.class)
+        .withName("deployments")
+        .withPrimaryToSecondaryMapper((BrokerUpgrade upgrade) -> Set.of(
+            new ResourceID(upgrade.getSpec().getDeployment(), upgrade.getMetadata().getNamespace())))
+        .withSecondaryToPrimaryMapper(deployment -> SecondaryIndexes.ids(upgrades.byIndex(UPGRADES_BY_DEPLOYMENT,
+            key(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName()))))
+        .build(), context);
+
+    var replicaSets = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(ReplicaSet.class, BrokerUpgrade.class)
+        .withName(ClusterObserver.REPLICA_SETS)
+        .withSecondaryToPrimaryMapper(rs -> SecondaryIndexes.ownerName(rs, "Deployment")
+            .map(deployment -> SecondaryIndexes.ids(upgrades.byIndex(UPGRADES_BY_DEPLOYMENT,
+                key(rs.getMetadata().getNamespace(), deployment))))
+            .orElse(Set.of()))
+        .build(), context);
+    replicaSets.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
+
+    // Pods of our Jobs (to see image-pull and config errors and read termination messages) and of the broker's
+    // ReplicaSets (an old pod, terminating or not, keeps a rollout from being done).
+    var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
+        .withName(ClusterObserver.PODS)
+        .withSecondaryToPrimaryMapper(pod -> upgradesOfPod(pod, jobs, replicaSets, upgrades))
+        .build(), context);
+    pods.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
+
+    return List.of(jobs, deployments, replicaSets, pods);
+  }
+
+  private static Set<ResourceID> upgradesOfPod(Pod pod, InformerEventSource<Job, BrokerUpgrade> jobs,
+      InformerEventSource<ReplicaSet, BrokerUpgrade> replicaSets,
+      io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<BrokerUpgrade> upgrades) {
+    String namespace = pod.getMetadata().getNamespace();
+    Set<ResourceID> result = new HashSet<>();
+    SecondaryIndexes.ownerName(pod, "Job")
+        .flatMap(job -> jobs.get(new ResourceID(job, namespace)))
+        .flatMap(job -> SecondaryIndexes.ownerName(job, BrokerUpgrade.class.getSimpleName()))
+        .ifPresent(upgrade -> result.add(new ResourceID(upgrade, namespace)));
+    SecondaryIndexes.ownerName(pod, "ReplicaSet")
+        .flatMap(rs -> replicaSets.get(new ResourceID(rs, namespace)))
+        .flatMap(rs -> SecondaryIndexes.ownerName(rs, "Deployment"))
+        .ifPresent(deployment -> result.addAll(SecondaryIndexes.ids(
+            upgrades.byIndex(UPGRADES_BY_DEPLOYMENT, key(namespace, deployment)))));
+    return result;
+  }
+
+  /** Compares as JSON: what the API server would store is what matters, not object identity. */
+  static boolean sameStatus(BrokerUpgradeStatus before, BrokerUpgradeStatus after) {
+    return Objects.equals(JSON.valueToTree(Optional.ofNullable(before).orElseGet(BrokerUpgradeStatus::new)),
+        JSON.valueToTree(after));
+  }
+}
