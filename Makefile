@@ -35,3 +35,11 @@ compile: $(CLASSPATH_FILE)
 .PHONY: cluster
 cluster: bench-binaries compile ## Start the bench with PostgreSQL in the foreground for a person (kubectl works); Ctrl-C stops it
 	$(JAVA_RUN) dev.brokerops.bench.BenchMain
+
+.PHONY: demo
+demo: bench-binaries compile ## The operator's main job on the bench: a writing 3-replica broker upgraded 1.0.0 -> 2.1.0 (two hops), with figures
+	$(JAVA_RUN) dev.brokerops.e2e.DemoMain
+
+.PHONY: run
+run: compile ## Run the operator against the current kubeconfig (WATCH_NAMESPACES=a,b to limit it)
+	$(JAVA_RUN) dev.brokerops.upgrade.OperatorMain

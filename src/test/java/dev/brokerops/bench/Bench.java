@@ -93,6 +93,11 @@ public final class Bench implements BeforeAllCallback {
     return bench().images;
   }
 
+  /** Starts processes that die with the bench (and with this JVM, even when it is killed). */
+  public ProcessLauncher launcher() {
+    return bench().launcher;
+  }
+
   /** A fresh namespace whose {@code default} ServiceAccount exists (pods are refused before that). */
   public String createNamespace(String prefix) {
     String name = (prefix + "-" + UUID.randomUUID().toString().substring(0, 6)).toLowerCase(Locale.ROOT);

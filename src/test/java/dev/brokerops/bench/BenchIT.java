@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -161,15 +160,13 @@ class BenchIT {
   }
 
   @Test
-  void kubectlWithTheBenchKubeconfigListsThePods() throws Exception {
+  void kubectlWithTheBenchKubeconfigListsThePods() {
     createPod("listed", SHELL, List.of("/bin/sh", "-c", "sleep 60"));
     await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(pod("listed").getStatus().getPhase()));
 
-    Process kubectl = new ProcessBuilder(BenchLayout.current().binary("kubectl").toString(),
-        "--kubeconfig", bench.kubeconfig().toString(), "get", "pods", "-n", namespace)
-        .redirectErrorStream(true).start();
-    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(kubectl.waitFor()).as(output).isZero();
+    Kubectl.Result result = new Kubectl(bench.kubeconfig()).run("get", "pods", "-n", namespace);
+    String output = result.output();
+    assertThat(result.exitCode()).as(output).isZero();
     assertThat(output).contains("NAME", "STATUS").containsPattern("listed\\s+1/1\\s+Running");
   }
 

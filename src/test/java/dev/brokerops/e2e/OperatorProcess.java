@@ -1,0 +1,85 @@
+package dev.brokerops.e2e;
+
+import dev.brokerops.bench.Bench;
+import dev.brokerops.bench.Kubectl;
+import dev.brokerops.upgrade.OperatorMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator as it runs in production: its own JVM (this test JVM's classpath), the bench's
+ * kubeconfig, the CRD applied from {@code crds/} with kubectl. Can be killed with SIGKILL and
+ * started again.
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+  private final Bench bench;
+  private final Path log;
+  private Process process;
+
+  private OperatorProcess(Bench bench, Path log) {
+    this.bench = bench;
+    this.log = log;
+  }
+
+  /** Applies the generated CRD and starts the operator, watching every namespace. */
+  public static OperatorProcess start(Bench bench) {
+    Kubectl.Result crd = new Kubectl(bench.kubeconfig()).run("apply", "--server-side", "--force-conflicts",
+        "-f", Path.of("crds", "brokerupgrades.upgrades.brokerops.dev-v1.yml").toString());
+    if (!crd.succeeded()) {
+      throw new IllegalStateException("cannot apply the CRD: " + crd.output());
+    }
+    try {
+      Path log = Files.createDirectories(Path.of("target", "e2e")).resolve("operator.log").toAbsolutePath();
+      OperatorProcess operator = new OperatorProcess(bench, log);
+      operator.restart();
+      return operator;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts the operator (again); its output is appended to {@code target/e2e/operator.log}. */
+  public void restart() {
+    ProcessBuilder builder = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"),
+        OperatorMain.class.getName()))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("KUBECONFIG", bench.kubeconfig().toString());
+    builder.environment().remove(OperatorMain.WATCH_NAMESPACES);
+    process = bench.launcher().start(builder);
+  }
+
+  /** SIGKILL: no shutdown hook, no last status write. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
