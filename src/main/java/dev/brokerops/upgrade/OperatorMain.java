@@ -1,6 +1,7 @@
 package dev.brokerops.upgrade;
 
 import dev.brokerops.upgrade.reconcile.BrokerUpgradeReconciler;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,9 +29,18 @@ public final class OperatorMain {
         namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces);
   }
 
-  /** Registers the reconciler and starts the operator; the caller stops it. */
+  /** Registers the reconciler and starts the operator with the client of the current kubeconfig. */
   public static Operator start(Set<String> namespaces) {
-    Operator operator = new Operator();
+    return start(new Operator(), namespaces);
+  }
+
+  /** Registers the reconciler and starts the operator against this client's cluster; the caller stops it. */
+  public static Operator start(KubernetesClient client, Set<String> namespaces) {
+    return start(new Operator(overrider -> overrider.withKubernetesClient(client).withCloseClientOnStop(false)),
+        namespaces);
+  }
+
+  private static Operator start(Operator operator, Set<String> namespaces) {
     operator.register(new BrokerUpgradeReconciler(Clock.systemUTC()), configuration -> {
       if (namespaces.isEmpty()) {
         configuration.watchingAllNamespaces();

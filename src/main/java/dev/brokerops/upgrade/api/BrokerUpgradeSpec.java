@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** What the broker should run and how to get there: the `spec` of a BrokerUpgrade. */
@@ -13,6 +14,8 @@ public class BrokerUpgradeSpec {
 
   /** MAJOR.MINOR.PATCH with an optional -suffix; the planner's {@code Version} parses the same shape. */
   public static final String VERSION_REGEX = "^[0-9]+[.][0-9]+[.][0-9]+(-[0-9A-Za-z][0-9A-Za-z.-]*)?$";
+  /** Bounds the CEL cost the API server estimates for the version rules. */
+  static final int MAX_VERSION_LENGTH = 64;
   static final String VERSION_RULE = "self.matches('" + VERSION_REGEX + "')";
   static final String VERSION_RULE_ITEM = "v.matches('" + VERSION_REGEX + "')";
 
@@ -25,11 +28,13 @@ public class BrokerUpgradeSpec {
   private String container;
 
   @Required
+  @Size(max = MAX_VERSION_LENGTH)
   @ValidationRule(value = VERSION_RULE,
       message = "version must look like MAJOR.MINOR.PATCH with an optional -suffix, e.g. 2.4.1 or 2.5.0-rc.1")
   @JsonPropertyDescription("Desired image tag, e.g. 2.4.1 (MAJOR.MINOR.PATCH, optional -suffix).")
   private String version;
 
+  @Size(max = 255)
   @ValidationRule(value = "!self.contains('@') && !self.contains(' ') && !self.matches(':[^/]*$')",
       message = "image is a repository without a tag, e.g. quay.io/pactflow/enterprise; the tag comes from spec.version")
   @JsonPropertyDescription("Image repository, e.g. quay.io/pactflow/enterprise. Default: the repository of the container's current image.")
@@ -47,15 +52,19 @@ public class BrokerUpgradeSpec {
   @JsonPropertyDescription("What a failed upgrade run does: Halt (stop and report) or Rollback (back to the version it came from).")
   private FailurePolicy onFailure = FailurePolicy.Halt;
 
+  @Default("{}")
   @JsonPropertyDescription("Rules for which version paths are allowed.")
   private VersionPolicySpec versionPolicy = new VersionPolicySpec();
 
+  @Default("{}")
   @JsonPropertyDescription("Commands and environment variables of PactFlow's migration procedure.")
   private ProcedureSpec procedure = new ProcedureSpec();
 
+  @Default("{}")
   @JsonPropertyDescription("Settings of the migration Jobs.")
   private JobsSpec jobs = new JobsSpec();
 
+  @Default("{}")
   @JsonPropertyDescription("Settings of the Deployment rollout.")
   private RolloutSpec rollout = new RolloutSpec();
 

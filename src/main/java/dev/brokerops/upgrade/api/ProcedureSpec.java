@@ -22,13 +22,13 @@ public class ProcedureSpec {
   private static final String NO_EMPTY_WORDS = "self.all(word, size(word) > 0)";
 
   @Default("[\"db-migrate\"]")
-  @Size(min = 1)
+  @Size(min = 1, max = 64)
   @ValidationRule(value = NO_EMPTY_WORDS, message = "migrateCommand must not contain empty strings")
   @JsonPropertyDescription("Container command of the migration Jobs (the image's db-migrate entrypoint).")
   private List<String> migrateCommand = DEFAULT_MIGRATE_COMMAND;
 
   @Default("[\"db-version\"]")
-  @Size(min = 1)
+  @Size(min = 1, max = 64)
   @ValidationRule(value = NO_EMPTY_WORDS, message = "versionCommand must not contain empty strings")
   @JsonPropertyDescription("Container command that prints the current database migration version.")
   private List<String> versionCommand = DEFAULT_VERSION_COMMAND;
@@ -44,6 +44,7 @@ public class ProcedureSpec {
   private String migrationTargetEnv = DEFAULT_MIGRATION_TARGET_ENV;
 
   @Default(DEFAULT_MIGRATIONS_DIR)
+  @Size(max = 1024)
   @ValidationRule(value = "self.startsWith('/')", message = "migrationsDir must be an absolute path, e.g. /home/pact_broker_fork/db/migrations")
   @JsonPropertyDescription("Where the image keeps its migration files; a rollback reads the newest migration number from here.")
   private String migrationsDir = DEFAULT_MIGRATIONS_DIR;

@@ -3,6 +3,7 @@ package dev.brokerops.upgrade.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ public class VersionPolicySpec {
   @ValidationRule(value = "self.all(v, " + BrokerUpgradeSpec.VERSION_RULE_ITEM + ")",
       message = "every entry of availableVersions must look like MAJOR.MINOR.PATCH with an optional -suffix, e.g. 1.17.3")
   @JsonPropertyDescription("The versions that exist; lets the operator find the newest patch of a major and plan the intermediate hop.")
-  private List<String> availableVersions = new ArrayList<>();
+  @Size(max = 500)
+  private List<@Size(max = BrokerUpgradeSpec.MAX_VERSION_LENGTH) String> availableVersions = new ArrayList<>();
 
   public MajorUpgradePolicy getMajorUpgrades() {
     return majorUpgrades == null ? MajorUpgradePolicy.RequireLatestPatch : majorUpgrades;
