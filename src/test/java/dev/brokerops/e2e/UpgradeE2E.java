@@ -53,7 +53,12 @@ class UpgradeE2E {
     String namespace = bench.createNamespace("upgrade");
     BrokerFixture broker = BrokerFixture.deploy(bench, namespace, from, 3);
 
-    Kubectl.Result applied = kubectl.runWithInput(brokerUpgrade(namespace, to), "apply", "-f", "-");
+    // a major upgrade needs the list that proves `from` is the newest patch of its major
+    String manifest = brokerUpgrade(namespace, to) + """
+          versionPolicy:
+            availableVersions: ["1.0.0", "1.1.0", "1.2.0", "2.0.0", "2.1.0"]
+        """;
+    Kubectl.Result applied = kubectl.runWithInput(manifest, "apply", "-f", "-");
     assertThat(applied.exitCode()).as(applied.output()).isZero();
     Kubectl.Result waited = kubectl.run("wait", "--for=condition=Ready", "bu/pactflow", "-n", namespace,
         "--timeout=300s");
