@@ -1,0 +1,104 @@
+package dev.brokerops.e2e;
+
+import dev.brokerops.bench.Bench;
+import dev.brokerops.bench.Kubectl;
+import dev.brokerops.upgrade.api.BrokerUpgrade;
+import dev.brokerops.upgrade.api.StepName;
+import dev.brokerops.upgrade.jobs.JobSpecFactory;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** What the end-to-end tests do with BrokerUpgrades, the way a person does it: kubectl and the API. */
+public final class BrokerUpgrades {
+
+  public static final String NAME = "pactflow";
+  public static final String ALL_VERSIONS = "[\"1.0.0\", \"1.1.0\", \"1.2.0\", \"2.0.0\", \"2.1.0\"]";
+
+  private final Bench bench;
+  private final Kubectl kubectl;
+  private final String namespace;
+
+  public BrokerUpgrades(Bench bench, String namespace) {
+    this.bench = bench;
+    this.kubectl = new Kubectl(bench.kubeconfig());
+    this.namespace = namespace;
+  }
+
+  /** The manifest a platform team commits: the broker Deployment and the version it should run. */
+  public static String manifest(String namespace, String version, String extraSpec) {
+    return """
+        apiVersion: upgrades.brokerops.dev/v1alpha1
+        kind: BrokerUpgrade
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          deployment: %s
+          version: "%s"
+        """.formatted(NAME, namespace, BrokerFixture.DEPLOYMENT, version) + extraSpec.indent(2);
+  }
+
+  /** {@code kubectl apply} of the manifest; fails the test with kubectl's words if it is refused. */
+  public void apply(String version, String extraSpec) {
+    Kubectl.Result result = kubectl.runWithInput(manifest(namespace, version, extraSpec), "apply", "-f", "-");
+    if (!result.succeeded()) {
+      throw new AssertionError("kubectl apply failed: " + result.output());
+    }
+  }
+
+  /** Applies a version with every reference-broker release listed, so majors can be planned. */
+  public void applyWithAvailableVersions(String version) {
+    apply(version, "versionPolicy:\n  availableVersions: " + ALL_VERSIONS + "\n");
+  }
+
+  /** {@code kubectl wait --for=condition=Ready}: what a pipeline does. */
+  public Kubectl.Result waitReady(int seconds) {
+    return kubectl.run("wait", "--for=condition=Ready", "bu/" + NAME, "-n", namespace, "--timeout=" + seconds + "s");
+  }
+
+  public Kubectl kubectl() {
+    return kubectl;
+  }
+
+  public BrokerUpgrade get() {
+    return bench.client().resources(BrokerUpgrade.class).inNamespace(namespace).withName(NAME).get();
+  }
+
+  public Optional<Condition> condition(String type) {
+    BrokerUpgrade upgrade = get();
+    if (upgrade == null || upgrade.getStatus() == null || upgrade.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return upgrade.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
+  }
+
+  public boolean conditionIs(String type, String status) {
+    return condition(type).map(c -> c.getStatus().equals(status)).orElse(false);
+  }
+
+  /** The Jobs the operator made for a step, oldest first (one per hop). */
+  public List<Job> jobsOf(StepName step) {
+    return bench.client().batch().v1().jobs().inNamespace(namespace)
+        .withLabel(JobSpecFactory.LABEL_STEP, step.name()).list().getItems().stream()
+        .sorted(Comparator.comparing((Job j) -> j.getMetadata().getCreationTimestamp())
+            .thenComparing(j -> j.getMetadata().getName()))
+        .toList();
+  }
+
+  /** Events about the BrokerUpgrade with this reason. */
+  public List<Event> events(String reason) {
+    return bench.client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> NAME.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
+        .toList();
+  }
+
+  public List<Event> warnings() {
+    return bench.client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> NAME.equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType()))
+        .toList();
+  }
+}
