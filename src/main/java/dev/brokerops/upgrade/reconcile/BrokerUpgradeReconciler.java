@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -57,13 +59,17 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
     EventRecorder events = new EventRecorder(context.getClient());
     decision.notices().forEach(notice -> events.record(upgrade, notice, now));
 
-    UpdateControl<BrokerUpgrade> control;
-    if (sameStatus(upgrade.getStatus(), decision.status())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      upgrade.setStatus(decision.status());
-      control = UpdateControl.patchStatus(upgrade);
+    if (!sameStatus(upgrade.getStatus(), decision.status())) {
+      // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans from this status
+      // even before the informer delivers it: without that, a Job event arriving first would replay transitions
+      // (duplicate events) from the stale status.
+      BrokerUpgrade statusOnly = new BrokerUpgrade();
+      statusOnly.setMetadata(new ObjectMetaBuilder().withName(upgrade.getMetadata().getName())
+          .withNamespace(upgrade.getMetadata().getNamespace()).build());
+      statusOnly.setStatus(decision.status());
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
     }
+    UpdateControl<BrokerUpgrade> control = UpdateControl.noUpdate();
     decision.recheckAfter().ifPresent(control::rescheduleAfter);
     return control;
   }
