@@ -113,7 +113,20 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
         .build(), context);
     pods.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
 
-    return List.of(jobs, deployments, replicaSets, pods);
+    // BrokerUpgrades as secondaries of each other: when the owner of a Deployment is deleted or renamed away,
+    // the refused claimants hear of it and one of them takes over.
+    var claimants = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(BrokerUpgrade.class, BrokerUpgrade.class)
+        .withName("claimants")
+        .withSecondaryToPrimaryMapper(changed -> {
+          Set<ResourceID> others = new HashSet<>(SecondaryIndexes.ids(upgrades.byIndex(UPGRADES_BY_DEPLOYMENT,
+              key(changed.getMetadata().getNamespace(), changed.getSpec().getDeployment()))));
+          others.remove(ResourceID.fromResource(changed));
+          return others;
+        })
+        .build(), context);
+
+    return List.of(jobs, deployments, replicaSets, pods, claimants);
   }
 
   private static Set<ResourceID> upgradesOfPod(Pod pod, InformerEventSource<Job, BrokerUpgrade> jobs,

@@ -205,7 +205,7 @@ class BrokerUpgradeReconcilerIT {
   }
 
   @Test
-  void aSecondBrokerUpgradeForTheSameDeploymentIsRefused() {
+  void aSecondBrokerUpgradeForTheSameDeploymentIsRefusedUntilTheFirstIsGone() {
     createUpgrade("first", "2.4.1");
     await().atMost(PATIENCE).until(() -> upgrade("first").getStatus() != null);
 
@@ -225,5 +225,12 @@ class BrokerUpgradeReconcilerIT {
     assertThat(client().batch().v1().jobs().inNamespace(namespace).list().getItems())
         .extracting(j -> j.getMetadata().getName()).allMatch(name -> name.startsWith("first-"));
     await().atMost(PATIENCE).until(() -> events("DeploymentOwnedByOther").size() == 1);
+
+    client().resources(BrokerUpgrade.class).inNamespace(namespace).withName("first").delete();
+
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      assertThat(upgrade("second").getStatus().getPhase()).isEqualTo(Phase.Running);
+      assertThat(job("second-r1-1-dbversion")).isNotNull();
+    });
   }
 }
