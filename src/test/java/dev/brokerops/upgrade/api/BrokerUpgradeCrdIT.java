@@ -76,6 +76,8 @@ class BrokerUpgradeCrdIT {
     return List.of(
         Arguments.of("missing deployment", valid("deployment", null), List.of("spec.deployment: Required value")),
         Arguments.of("missing version", valid("version", null), List.of("spec.version: Required value")),
+        Arguments.of("deployment not a name", valid("deployment", "Pact Flow"),
+            List.of("deployment must be the name of a Deployment")),
         Arguments.of("version without patch", valid("version", "2.4"),
             List.of("spec.version", "version must look like MAJOR.MINOR.PATCH with an optional -suffix")),
         Arguments.of("version with a v", valid("version", "v2.4.1"),
