@@ -17,9 +17,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("brokerupgrades")
 @Singular("brokerupgrade")
 @ShortNames("bu")
-// crd-generator 7.5.2 writes printer columns sorted by jsonPath, whatever the order here: kubectl shows
-// AGE, DEPLOYMENT, TARGET, CURRENT, PHASE, STEP. Equivalent bracket spellings sort differently but the API
-// server prints them empty (tried in BrokerUpgradeCrdIT), so the plain paths stay.
+// API.md's column order. crd-generator 7.5.2 sorts columns by jsonPath; the build's PrinterColumnOrder step
+// puts them back in the order declared here.
 @AdditionalPrinterColumn(name = "Deployment", jsonPath = ".spec.deployment", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Current", jsonPath = ".status.currentVersion", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Target", jsonPath = ".spec.version", type = AdditionalPrinterColumn.Type.STRING)

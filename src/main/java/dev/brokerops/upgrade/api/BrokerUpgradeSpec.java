@@ -3,7 +3,6 @@ package dev.brokerops.upgrade.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -20,7 +19,9 @@ public class BrokerUpgradeSpec {
   static final String VERSION_RULE_ITEM = "v.matches('" + VERSION_REGEX + "')";
 
   @Required
-  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  @Size(max = 253)
+  @ValidationRule(value = "self.matches('^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$')",
+      message = "deployment must be the name of a Deployment: lowercase letters, digits, '-' and '.'")
   @JsonPropertyDescription("Name of the broker Deployment in the same namespace.")
   private String deployment;
 

@@ -49,8 +49,11 @@ public class RunStatus {
   public void setType(RunType type) { this.type = type; }
   public String getTrigger() { return trigger; }
   public void setTrigger(String trigger) { this.trigger = trigger; }
-  public boolean isAutomatic() { return Boolean.TRUE.equals(automatic); }
-  public void setAutomatic(boolean automatic) { this.automatic = automatic ? Boolean.TRUE : null; }
+  /** True for a rollback that onFailure: Rollback started; not a bean getter, so JSON sees only `automatic`. */
+  public boolean startedAutomatically() { return Boolean.TRUE.equals(automatic); }
+  public Boolean getAutomatic() { return automatic; }
+  // Absent rather than false on ordinary runs, to keep status short.
+  public void setAutomatic(Boolean automatic) { this.automatic = Boolean.TRUE.equals(automatic) ? Boolean.TRUE : null; }
   public String getFrom() { return from; }
   public void setFrom(String from) { this.from = from; }
   public String getTo() { return to; }

@@ -182,7 +182,7 @@ public final class StepPlanner {
       VersionPath path = HopPlanner.plan(current, target, spec.getVersionPolicy().getMajorUpgrades(),
           spec.isAllowDowngrade(), spec.getVersionPolicy().getAvailableVersions());
       boolean lastFailedForThisSpec = last != null && triggerOf(upgrade).equals(last.getTrigger())
-          && (last.getResult() == RunResult.Failed || last.isAutomatic());
+          && (last.getResult() == RunResult.Failed || last.startedAutomatically());
       if (lastFailedForThisSpec && !(path instanceof VersionPath.Hops)) {
         status.setNextRun(null);
         settleAfterFailure(last);
@@ -190,7 +190,7 @@ public final class StepPlanner {
       }
       if (path instanceof VersionPath.AlreadyThere) {
         status.setNextRun(null);
-        boolean lastReachedIt = last != null && last.getResult() == RunResult.Succeeded && !last.isAutomatic()
+        boolean lastReachedIt = last != null && last.getResult() == RunResult.Succeeded && !last.startedAutomatically()
             && target.toString().equals(last.getTo());
         settledPhase = lastReachedIt ? Phase.Succeeded : Phase.Idle;
         return false;
@@ -203,7 +203,7 @@ public final class StepPlanner {
       VersionPath.Hops hops = (VersionPath.Hops) path;
       PlannedRun planned = planned(hops, current, target);
       if (lastFailedForThisSpec) {
-        planned.setWaitingFor("run " + last.getId() + " ended " + (last.isAutomatic() ? "in a rollback" : "failed")
+        planned.setWaitingFor("run " + last.getId() + " ended " + (last.startedAutomatically() ? "in a rollback" : "failed")
             + "; edit the spec or give annotation " + BrokerUpgrade.RETRY_ANNOTATION + " a new value to run again");
         status.setNextRun(planned);
         settleAfterFailure(last);
@@ -337,7 +337,7 @@ public final class StepPlanner {
     }
 
     private void noteNewTargetWhileInFlight(RunStatus run) {
-      boolean newTarget = !Objects.equals(spec.getVersion(), run.getTo()) && !run.isAutomatic();
+      boolean newTarget = !Objects.equals(spec.getVersion(), run.getTo()) && !run.startedAutomatically();
       if (!newTarget) {
         status.setNextRun(null);
         return;
@@ -397,7 +397,7 @@ public final class StepPlanner {
         if (needsOutput && succeeded.output().isEmpty()) {
           return Progress.WAIT; // the pod's final state arrives on its own event
         }
-        String output = succeeded.output().map(MessageRedactor::redact).orElse(null);
+        String output = needsOutput ? succeeded.output().map(MessageRedactor::redact).orElse(null) : null;
         if (step.getName() == StepName.FindMigrationTarget && (output == null || !output.matches("[0-9]+"))) {
           failStep(run, step, "NoMigrationNumber", "Job " + jobName + " printed \"" + output
               + "\", not a migration number");
@@ -537,7 +537,7 @@ public final class StepPlanner {
     }
 
     private void settleAfterFailure(RunStatus last) {
-      if (last.isAutomatic() && last.getResult() == RunResult.Succeeded) {
+      if (last.startedAutomatically() && last.getResult() == RunResult.Succeeded) {
         settledPhase = Phase.RolledBack;
         degradedReason = "RolledBack";
         RunSummary failed = status.getHistory().stream()
@@ -547,7 +547,7 @@ public final class StepPlanner {
             + " failed and was rolled back to " + last.getTo();
       } else {
         settledPhase = Phase.Failed;
-        degradedReason = last.isAutomatic() ? "RollbackFailed" : "StepFailed";
+        degradedReason = last.startedAutomatically() ? "RollbackFailed" : "StepFailed";
         degradedMessage = "run " + last.getId() + " failed at " + failureSummary(last);
       }
     }

@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -57,13 +59,17 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
     EventRecorder events = new EventRecorder(context.getClient());
     decision.notices().forEach(notice -> events.record(upgrade, notice, now));
 
-    UpdateControl<BrokerUpgrade> control;
-    if (sameStatus(upgrade.getStatus(), decision.status())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      upgrade.setStatus(decision.status());
-      control = UpdateControl.patchStatus(upgrade);
+    if (!sameStatus(upgrade.getStatus(), decision.status())) {
+      // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans from this status
+      // even before the informer delivers it: without that, a Job event arriving first would replay transitions
+      // (duplicate events) from the stale status.
+      BrokerUpgrade statusOnly = new BrokerUpgrade();
+      statusOnly.setMetadata(new ObjectMetaBuilder().withName(upgrade.getMetadata().getName())
+          .withNamespace(upgrade.getMetadata().getNamespace()).build());
+      statusOnly.setStatus(decision.status());
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
     }
+    UpdateControl<BrokerUpgrade> control = UpdateControl.noUpdate();
     decision.recheckAfter().ifPresent(control::rescheduleAfter);
     return control;
   }
@@ -107,7 +113,20 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
         .build(), context);
     pods.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
 
-    return List.of(jobs, deployments, replicaSets, pods);
+    // BrokerUpgrades as secondaries of each other: when the owner of a Deployment is deleted or renamed away,
+    // the refused claimants hear of it and one of them takes over.
+    var claimants = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(BrokerUpgrade.class, BrokerUpgrade.class)
+        .withName("claimants")
+        .withSecondaryToPrimaryMapper(changed -> {
+          Set<ResourceID> others = new HashSet<>(SecondaryIndexes.ids(upgrades.byIndex(UPGRADES_BY_DEPLOYMENT,
+              key(changed.getMetadata().getNamespace(), changed.getSpec().getDeployment()))));
+          others.remove(ResourceID.fromResource(changed));
+          return others;
+        })
+        .build(), context);
+
+    return List.of(jobs, deployments, replicaSets, pods, claimants);
   }
 
   private static Set<ResourceID> upgradesOfPod(Pod pod, InformerEventSource<Job, BrokerUpgrade> jobs,

@@ -76,6 +76,8 @@ class BrokerUpgradeCrdIT {
     return List.of(
         Arguments.of("missing deployment", valid("deployment", null), List.of("spec.deployment: Required value")),
         Arguments.of("missing version", valid("version", null), List.of("spec.version: Required value")),
+        Arguments.of("deployment not a name", valid("deployment", "Pact Flow"),
+            List.of("deployment must be the name of a Deployment")),
         Arguments.of("version without patch", valid("version", "2.4"),
             List.of("spec.version", "version must look like MAJOR.MINOR.PATCH with an optional -suffix")),
         Arguments.of("version with a v", valid("version", "v2.4.1"),
@@ -146,16 +148,16 @@ class BrokerUpgradeCrdIT {
 
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> columns = (List<Map<String, Object>>) table.get("columnDefinitions");
-    // The order is the generator's (sorted by jsonPath), not API.md's; see BrokerUpgrade.
+    // API.md's order: DEPLOYMENT, CURRENT, TARGET, PHASE, STEP, AGE (see PrinterColumnOrder)
     assertThat(columns).extracting(column -> column.get("name"))
-        .containsExactly("Name", "Age", "Deployment", "Target", "Current", "Phase", "Step");
+        .containsExactly("Name", "Deployment", "Current", "Target", "Phase", "Step", "Age");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> rows = (List<Map<String, Object>>) table.get("rows");
     assertThat(rows).anySatisfy(row -> {
       @SuppressWarnings("unchecked")
       List<Object> cells = (List<Object>) row.get("cells");
-      assertThat((String) cells.get(1)).matches("[0-9]+[smhd].*");
-      assertThat(cells.subList(2, 7)).containsExactly("pactflow", "2.4.1", "2.3.0", "Running", "SchemaMigration");
+      assertThat(cells.subList(1, 6)).containsExactly("pactflow", "2.3.0", "2.4.1", "Running", "SchemaMigration");
+      assertThat((String) cells.get(6)).matches("[0-9]+[smhd].*");
       assertThat(cells.get(0)).isEqualTo(created.getMetadata().getName());
     });
   }

@@ -343,7 +343,7 @@ class StepPlannerTest {
 
       var run = decision.status().getRun();
       assertThat(run.getType()).isEqualTo(RunType.Rollback);
-      assertThat(run.isAutomatic()).isTrue();
+      assertThat(run.startedAutomatically()).isTrue();
       assertThat(run.getTo()).isEqualTo("2.3.0");
       assertThat(run.getSteps()).extracting(StepStatus::getName)
           .containsExactly(StepName.FindMigrationTarget, StepName.MigrateDown, StepName.Rollout);
