@@ -29,10 +29,8 @@ public final class DemoMain {
     Kubectl kubectl = new Kubectl(bench.kubeconfig());
     try (OperatorProcess operator = OperatorProcess.start(bench)) {
       say("operator started (log: " + operator.log() + "); applying:");
-      String upgrade = UpgradeE2E.brokerUpgrade(namespace, "2.1.0") + """
-            versionPolicy:
-              availableVersions: ["1.0.0", "1.1.0", "1.2.0", "2.0.0", "2.1.0"]
-          """;
+      String upgrade = BrokerUpgrades.manifest(namespace, "2.1.0",
+          "versionPolicy:\n  availableVersions: " + BrokerUpgrades.ALL_VERSIONS + "\n");
       System.out.println(upgrade.indent(4));
       var watch = bench.client().resources(BrokerUpgrade.class).inNamespace(namespace).withName("pactflow")
           .watch(new ProgressPrinter());

@@ -26,13 +26,18 @@ public final class OperatorProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Applies the generated CRD and starts the operator, watching every namespace. */
-  public static OperatorProcess start(Bench bench) {
+  /** Applies the generated CRD with kubectl, as an install does. */
+  public static void applyCrd(Bench bench) {
     Kubectl.Result crd = new Kubectl(bench.kubeconfig()).run("apply", "--server-side", "--force-conflicts",
         "-f", Path.of("crds", "brokerupgrades.upgrades.brokerops.dev-v1.yml").toString());
     if (!crd.succeeded()) {
       throw new IllegalStateException("cannot apply the CRD: " + crd.output());
     }
+  }
+
+  /** Applies the generated CRD and starts the operator, watching every namespace. */
+  public static OperatorProcess start(Bench bench) {
+    applyCrd(bench);
     try {
       Path log = Files.createDirectories(Path.of("target", "e2e")).resolve("operator.log").toAbsolutePath();
       OperatorProcess operator = new OperatorProcess(bench, log);

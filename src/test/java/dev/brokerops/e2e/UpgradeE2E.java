@@ -6,7 +6,6 @@ import dev.brokerops.referencebroker.ReferenceBrokerImages;
 import dev.brokerops.referencebroker.WriterCounters;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.StepName;
-import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
@@ -26,12 +25,10 @@ class UpgradeE2E {
   static final Bench bench = Bench.full();
 
   private static OperatorProcess operator;
-  private static Kubectl kubectl;
 
   @BeforeAll
   static void startOperator() {
     operator = OperatorProcess.start(bench);
-    kubectl = new Kubectl(bench.kubeconfig());
   }
 
   @AfterAll
@@ -53,15 +50,10 @@ class UpgradeE2E {
     String namespace = bench.createNamespace("upgrade");
     BrokerFixture broker = BrokerFixture.deploy(bench, namespace, from, 3);
 
+    BrokerUpgrades upgrades = new BrokerUpgrades(bench, namespace);
     // a major upgrade needs the list that proves `from` is the newest patch of its major
-    String manifest = brokerUpgrade(namespace, to) + """
-          versionPolicy:
-            availableVersions: ["1.0.0", "1.1.0", "1.2.0", "2.0.0", "2.1.0"]
-        """;
-    Kubectl.Result applied = kubectl.runWithInput(manifest, "apply", "-f", "-");
-    assertThat(applied.exitCode()).as(applied.output()).isZero();
-    Kubectl.Result waited = kubectl.run("wait", "--for=condition=Ready", "bu/pactflow", "-n", namespace,
-        "--timeout=300s");
+    upgrades.applyWithAvailableVersions(to);
+    Kubectl.Result waited = upgrades.waitReady(300);
     assertThat(waited.exitCode()).as(waited.output() + "\noperator log: " + operator.log()).isZero();
 
     // the Deployment runs the target with auto-migrate off
@@ -73,9 +65,9 @@ class UpgradeE2E {
         });
 
     // the steps ran in order: Job creation and the Deployment's change prove it
-    Job record = stepJob(namespace, StepName.RecordDatabaseVersion);
-    Job schema = stepJob(namespace, StepName.SchemaMigration);
-    Job data = stepJob(namespace, StepName.DataMigration);
+    Job record = onlyJob(upgrades, StepName.RecordDatabaseVersion);
+    Job schema = onlyJob(upgrades, StepName.SchemaMigration);
+    Job data = onlyJob(upgrades, StepName.DataMigration);
     Instant schemaDone = Instant.parse(schema.getStatus().getCompletionTime());
     Instant deploymentChanged = newestReplicaSetCreated(namespace);
     assertThat(created(record)).isBeforeOrEqualTo(created(schema));
@@ -88,12 +80,12 @@ class UpgradeE2E {
     assertThat(record.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo(ReferenceBrokerImages.REPOSITORY + ":" + from);
 
-    BrokerUpgrade upgrade = bench.client().resources(BrokerUpgrade.class).inNamespace(namespace).withName("pactflow").get();
+    BrokerUpgrade upgrade = upgrades.get();
     assertThat(upgrade.getStatus().getRun().getDatabaseVersionBefore())
         .isEqualTo(String.valueOf(ReferenceBrokerImages.newestMigrationNumber(from)));
     assertThat(upgrade.getStatus().getCurrentVersion()).isEqualTo(to);
 
-    Kubectl.Result listed = kubectl.run("get", "bu", "-n", namespace);
+    Kubectl.Result listed = upgrades.kubectl().run("get", "bu", "-n", namespace);
     assertThat(listed.output()).containsPattern("NAME\\s+DEPLOYMENT\\s+CURRENT\\s+TARGET\\s+PHASE\\s+STEP\\s+AGE")
         .containsPattern("pactflow\\s+pactflow\\s+" + to.replace(".", "\\.") + "\\s+" + to.replace(".", "\\.")
             + "\\s+Succeeded");
@@ -106,22 +98,8 @@ class UpgradeE2E {
     assertThat(broker.inspector().unmigratedRows()).isZero();
   }
 
-  static String brokerUpgrade(String namespace, String version) {
-    return """
-        apiVersion: upgrades.brokerops.dev/v1alpha1
-        kind: BrokerUpgrade
-        metadata:
-          name: pactflow
-          namespace: %s
-        spec:
-          deployment: pactflow
-          version: "%s"
-        """.formatted(namespace, version);
-  }
-
-  private Job stepJob(String namespace, StepName step) {
-    List<Job> jobs = bench.client().batch().v1().jobs().inNamespace(namespace)
-        .withLabel(JobSpecFactory.LABEL_STEP, step.name()).list().getItems();
+  private static Job onlyJob(BrokerUpgrades upgrades, StepName step) {
+    List<Job> jobs = upgrades.jobsOf(step);
     assertThat(jobs).as("Jobs of step " + step).hasSize(1);
     return jobs.get(0);
   }
