@@ -292,7 +292,6 @@ final class PodRunner {
         .withPodIP(podIp)
         .withPodIPs(new PodIPBuilder().withIp(podIp).build())
         .withStartTime(NodeAgent.time(startTime))
-        .withQosClass("BestEffort")
         .withContainerStatuses(runs.stream().map(ContainerRun::status).toList())
         .build();
   }
