@@ -128,7 +128,7 @@ public final class Bench implements BeforeAllCallback {
       this.stateDir = Files.createDirectories(layout.stateRoot().resolve(String.valueOf(ProcessHandle.current().pid())));
       this.owned = new OwnedProcesses(stateDir);
       this.controlPlane = new ControlPlane(layout, stateDir, launcher);
-      this.images = new ImageDirectories(Files.createDirectories(layout.imagesDir()));
+      this.images = new ImageDirectories(Files.createDirectories(stateDir.resolve("images")));
     }
 
     private void startControlPlane() throws IOException {

@@ -63,13 +63,13 @@ public final class BenchLayout {
     return binary;
   }
 
-  /** Root of the state of all bench instances of this project; each instance takes a folder below it. */
+  /**
+   * Root of the state of all bench instances; each instance takes a folder below it, named by its
+   * JVM's pid. It is in the cache, not the checkout: the node agent overlays host folders such as
+   * /home or /tmp, and overlayfs refuses layers inside the folder they are laid over, wherever the
+   * project happens to be cloned.
+   */
   public Path stateRoot() {
-    return projectDir.resolve("target").resolve("bench");
-  }
-
-  /** Image directories the node agent runs containers from: {@code <root>/<repository>/<tag>/}. */
-  public Path imagesDir() {
-    return projectDir.resolve("target").resolve("images");
+    return cache.resolve("state");
   }
 }

@@ -71,7 +71,7 @@ public final class DemoMain {
     @Override
     public void eventReceived(Action action, BrokerUpgrade upgrade) {
       var status = upgrade.getStatus();
-      if (status == null) {
+      if (status == null || status.getPhase() == null) {
         return;
       }
       String hop = status.getRun() == null ? "" : " run " + status.getRun().getFrom() + " -> " + status.getRun().getTo()

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -69,9 +70,16 @@ final class ContainerProcess {
           Boolean.TRUE.equals(mount.getReadOnly()) ? "ro" : "rw"});
     }
 
+    // A host folder gets an overlay only when the image brings files for it or a mount point must
+    // be made in it; otherwise the volume is bind-mounted on the host's own (existing) path.
     Set<String> topLevel = new LinkedHashSet<>(image.rootEntries());
-    try (var entries = Files.list(root)) {
-      entries.forEach(p -> topLevel.add(p.getFileName().toString()));
+    for (String[] bind : binds) {
+      Path target = Path.of(bind[1]);
+      boolean exists = Files.isDirectory(Path.of(bind[0])) ? Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+          : Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS);
+      if (!exists) {
+        topLevel.add(target.getName(0).toString());
+      }
     }
     StringBuilder script = new StringBuilder("set -e\n");
     for (String dir : topLevel) {
