@@ -29,7 +29,7 @@ $(CLASSPATH_FILE): pom.xml
 	$(MVN) -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CLASSPATH_FILE)
 
 .PHONY: compile
-compile: $(CLASSPATH_FILE)
+compile: $(CLASSPATH_FILE) ## Compile main and test code and write the test classpath (used by cluster, demo, run)
 	$(MVN) -q test-compile
 
 .PHONY: cluster

@@ -3,6 +3,7 @@ package dev.brokerops.upgrade;
 import dev.brokerops.upgrade.reconcile.BrokerUpgradeReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,10 +22,15 @@ public final class OperatorMain {
 
   private OperatorMain() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     Set<String> namespaces = namespaces(System.getenv(WATCH_NAMESPACES));
     Operator operator = start(namespaces);
     operator.installShutdownHook(Duration.ofSeconds(10));
+    String healthPort = System.getenv(HealthEndpoint.PORT_ENV);
+    if (healthPort != null && !healthPort.isBlank()) {
+      HealthEndpoint.start(operator, Integer.parseInt(healthPort.strip()));
+      LOG.info("probes served on port {}: /healthz, /readyz", healthPort.strip());
+    }
     LOG.info("brokerupgrade operator started, watching {}",
         namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces);
   }

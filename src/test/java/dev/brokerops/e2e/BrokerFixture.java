@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -127,6 +128,18 @@ public final class BrokerFixture {
         && Integer.valueOf(replicas).equals(s.getAvailableReplicas())
         && Integer.valueOf(replicas).equals(s.getReplicas())
         && pods == replicas;
+  }
+
+  /**
+   * Stops the writers and asserts what no downtime means: no failed write, no acknowledged row
+   * lost, no row left in an older shape. Returns the writers' final counters.
+   */
+  public List<WriterCounters> stopWritersAndAssertNoDowntime() {
+    List<WriterCounters> writers = stopWriters();
+    assertThat(writers).isNotEmpty().allSatisfy(w -> assertThat(w.errors()).as(w.toString()).isZero());
+    assertThat(inspector().lostRows(writers)).as("lost rows").isZero();
+    assertThat(inspector().unmigratedRows()).as("unmigrated rows").isZero();
+    return writers;
   }
 
   /** Scales the broker to zero so every writer stops cleanly, then reads each writer's final counters. */

@@ -6,35 +6,58 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
- * The operator's image as a bench image folder: what {@code operator/Dockerfile} builds (the same
- * JVM options, main class and entrypoint), with this build's classpath instead of copied jars.
+ * The operator's image as a bench image folder, laid out as {@code operator/Dockerfile} builds it:
+ * the jar and its runtime libraries ({@code mvn package}) and {@code operator/jvm.options} in
+ * {@code /opt/brokerupgrade}, and the same entrypoint. Only the JDK comes from the host.
  */
 public final class OperatorImage {
 
   public static final String REPOSITORY = "ghcr.io/brokerops/brokerupgrade-operator";
   public static final String TAG = "0.1.0";
+  private static final String IN_IMAGE = "/opt/brokerupgrade";
 
   private OperatorImage() {
   }
 
   public static String build(ImageDirectories images) {
     Path dir = images.root().resolve(REPOSITORY).resolve(TAG);
+    Path target = Path.of("target").toAbsolutePath();
     try {
+      Path opt = Files.createDirectories(dir.resolve(IN_IMAGE.substring(1)).resolve("lib"));
+      Path lib = target.resolve("lib");
+      List<Path> jars;
+      try (var files = Files.list(target)) {
+        jars = files.filter(f -> f.getFileName().toString().matches("brokerupgrade-operator-.*\\.jar")).toList();
+      }
+      if (jars.isEmpty() || !Files.isDirectory(lib)) {
+        throw new IllegalStateException("the operator's jar and target/lib are made by `mvn package`: run it first");
+      }
+      for (Path jar : jars) {
+        Files.copy(jar, opt.getParent().resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+      try (var files = Files.list(lib)) {
+        for (Path jar : files.toList()) {
+          Files.copy(jar, opt.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      Files.copy(Path.of("operator", "jvm.options"), opt.getParent().resolve("jvm.options"),
+          StandardCopyOption.REPLACE_EXISTING);
+
       Files.createDirectories(dir.resolve("bin"));
       Files.createDirectories(dir.resolve(".image"));
       Path launcher = dir.resolve("bin").resolve("brokerupgrade-operator");
-      Path options = Path.of("operator", "jvm.options").toAbsolutePath();
       Files.writeString(launcher, """
           #!/bin/sh
           # as in the real image, whose user has no home: no kubeconfig to find, only the service account
           export HOME=/nonexistent
-          exec '%s' @'%s' -cp '%s' %s "$@"
-          """.formatted(Path.of(System.getProperty("java.home"), "bin", "java"), options,
-          System.getProperty("java.class.path"), OperatorMain.class.getName()));
+          exec '%s' @%s/jvm.options -cp '%s/*:%s/lib/*' %s "$@"
+          """.formatted(Path.of(System.getProperty("java.home"), "bin", "java"), IN_IMAGE, IN_IMAGE, IN_IMAGE,
+          OperatorMain.class.getName()));
       Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.write(dir.resolve(".image/entrypoint"), List.of("brokerupgrade-operator"));
     } catch (IOException e) {

@@ -9,13 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The operator as it runs in production: its own JVM (this test JVM's classpath), the bench's
  * kubeconfig, the CRD applied from {@code crds/} with kubectl. Can be killed with SIGKILL and
- * started again.
+ * started again. As a JUnit extension it runs for a whole test class:
+ * <pre>{@code @RegisterExtension @Order(2) static final OperatorProcess operator = OperatorProcess.forClass(bench);}</pre>
  */
-public final class OperatorProcess implements AutoCloseable {
+public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   private final Bench bench;
   private final Path log;
@@ -24,6 +28,22 @@ public final class OperatorProcess implements AutoCloseable {
   private OperatorProcess(Bench bench, Path log) {
     this.bench = bench;
     this.log = log;
+  }
+
+  /** An operator that starts before the class's tests (once {@code bench} is up) and stops after them. */
+  public static OperatorProcess forClass(Bench bench) {
+    return new OperatorProcess(bench, logFile());
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    applyCrd(bench);
+    restart();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   /** Applies the generated CRD with kubectl, as an install does. */
@@ -38,11 +58,14 @@ public final class OperatorProcess implements AutoCloseable {
   /** Applies the generated CRD and starts the operator, watching every namespace. */
   public static OperatorProcess start(Bench bench) {
     applyCrd(bench);
+    OperatorProcess operator = new OperatorProcess(bench, logFile());
+    operator.restart();
+    return operator;
+  }
+
+  private static Path logFile() {
     try {
-      Path log = Files.createDirectories(Path.of("target", "e2e")).resolve("operator.log").toAbsolutePath();
-      OperatorProcess operator = new OperatorProcess(bench, log);
-      operator.restart();
-      return operator;
+      return Files.createDirectories(Path.of("target", "e2e")).resolve("operator.log").toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,8 +8,7 @@ import dev.brokerops.upgrade.api.StepState;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,19 +19,12 @@ import static org.awaitility.Awaitility.await;
 class UpgradePathsE2E {
 
   @RegisterExtension
+  @Order(1)
   static final Bench bench = Bench.full();
 
-  private static OperatorProcess operator;
-
-  @BeforeAll
-  static void startOperator() {
-    operator = OperatorProcess.start(bench);
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.close();
-  }
+  @RegisterExtension
+  @Order(2)
+  static final OperatorProcess operator = OperatorProcess.forClass(bench);
 
   @Test
   void majorUpgradeWithAvailableVersionsHopsThroughTheNewestPreviousPatch() {
@@ -59,10 +51,7 @@ class UpgradePathsE2E {
         .containsExactlyInAnyOrder(image("1.0.0"), image("1.2.0"), image("2.1.0"));
     assertThat(broker.runningVersion()).isEqualTo("2.1.0");
 
-    var writers = broker.stopWriters();
-    assertThat(writers).allSatisfy(w -> assertThat(w.errors()).as(w.toString()).isZero());
-    assertThat(broker.inspector().lostRows(writers)).isZero();
-    assertThat(broker.inspector().unmigratedRows()).isZero();
+    broker.stopWritersAndAssertNoDowntime();
   }
 
   @Test

@@ -12,8 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,19 +26,12 @@ class UpgradeResilienceE2E {
       StepName.SchemaMigration, StepName.Rollout, StepName.DataMigration);
 
   @RegisterExtension
+  @Order(1)
   static final Bench bench = Bench.full();
 
-  private static OperatorProcess operator;
-
-  @BeforeAll
-  static void startOperator() {
-    operator = OperatorProcess.start(bench);
-  }
-
-  @AfterAll
-  static void stopOperator() {
-    operator.close();
-  }
+  @RegisterExtension
+  @Order(2)
+  static final OperatorProcess operator = OperatorProcess.forClass(bench);
 
   @Test
   void operatorKilledDuringEachStepFinishesTheRunWithoutRunningAStepTwice() {
@@ -74,10 +66,7 @@ class UpgradeResilienceE2E {
         .satisfies(run -> assertThat(run.getResult()).isEqualTo(RunResult.Succeeded));
     assertThat(upgrades.events("StepStarted")).as("each step started once").hasSize(UPGRADE_STEPS.size());
 
-    var writers = broker.stopWriters();
-    assertThat(writers).allSatisfy(w -> assertThat(w.errors()).as(w.toString()).isZero());
-    assertThat(broker.inspector().lostRows(writers)).isZero();
-    assertThat(broker.inspector().unmigratedRows()).isZero();
+    broker.stopWritersAndAssertNoDowntime();
   }
 
   @Test

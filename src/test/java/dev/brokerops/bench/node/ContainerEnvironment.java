@@ -86,46 +86,36 @@ final class ContainerEnvironment {
       throws ContainerConfigError {
     if (source.getSecretKeyRef() != null) {
       var ref = source.getSecretKeyRef();
-      boolean optional = Boolean.TRUE.equals(ref.getOptional());
-      Map<String, byte[]> data = refs.secret(ref.getName());
-      if (data == null) {
-        if (optional) {
-          return null;
-        }
-        throw ContainerConfigError.config("secret \"" + ref.getName() + "\" not found");
-      }
-      if (!data.containsKey(ref.getKey())) {
-        if (optional) {
-          return null;
-        }
-        throw ContainerConfigError.config("couldn't find key " + ref.getKey() + " in Secret "
-            + refs.namespace() + "/" + ref.getName());
-      }
-      return new String(data.get(ref.getKey()), StandardCharsets.UTF_8);
+      return key("secret", "Secret", ref.getName(), ref.getKey(), ref.getOptional(), refs.secret(ref.getName()), refs);
     }
     if (source.getConfigMapKeyRef() != null) {
       var ref = source.getConfigMapKeyRef();
-      boolean optional = Boolean.TRUE.equals(ref.getOptional());
-      Map<String, byte[]> data = refs.configMap(ref.getName());
-      if (data == null) {
-        if (optional) {
-          return null;
-        }
-        throw ContainerConfigError.config("configmap \"" + ref.getName() + "\" not found");
-      }
-      if (!data.containsKey(ref.getKey())) {
-        if (optional) {
-          return null;
-        }
-        throw ContainerConfigError.config("couldn't find key " + ref.getKey() + " in ConfigMap "
-            + refs.namespace() + "/" + ref.getName());
-      }
-      return new String(data.get(ref.getKey()), StandardCharsets.UTF_8);
+      return key("configmap", "ConfigMap", ref.getName(), ref.getKey(), ref.getOptional(),
+          refs.configMap(ref.getName()), refs);
     }
     if (source.getFieldRef() != null) {
       return refs.field(source.getFieldRef());
     }
     throw ContainerConfigError.config("env " + name + ": resourceFieldRef is not supported by the bench");
+  }
+
+  /** One key of a Secret or ConfigMap, with the kubelet's words when it is missing and not optional. */
+  private static String key(String kind, String kindTitle, String name, String key, Boolean optional,
+      Map<String, byte[]> data, PodReferences refs) throws ContainerConfigError {
+    boolean mayBeMissing = Boolean.TRUE.equals(optional);
+    if (data == null) {
+      if (mayBeMissing) {
+        return null;
+      }
+      throw ContainerConfigError.config(kind + " \"" + name + "\" not found");
+    }
+    if (!data.containsKey(key)) {
+      if (mayBeMissing) {
+        return null;
+      }
+      throw ContainerConfigError.config("couldn't find key " + key + " in " + kindTitle + " " + refs.namespace() + "/" + name);
+    }
+    return new String(data.get(key), StandardCharsets.UTF_8);
   }
 
   /** Kubernetes' {@code $(VAR)} expansion: defined names are replaced, {@code $$} escapes, the rest stays. */

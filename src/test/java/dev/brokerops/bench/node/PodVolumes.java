@@ -60,20 +60,12 @@ final class PodVolumes {
     String name = volume.getName();
     if (volume.getSecret() != null) {
       var source = volume.getSecret();
-      Map<String, byte[]> data = refs.secret(source.getSecretName());
-      if (data == null && !Boolean.TRUE.equals(source.getOptional())) {
-        throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + name + "\" : secret \""
-            + source.getSecretName() + "\" not found");
-      }
-      writeKeys(target, data, source.getItems(), name);
+      writeKeys(target, found("secret", source.getSecretName(), source.getOptional(),
+          refs.secret(source.getSecretName()), name), source.getItems(), name);
     } else if (volume.getConfigMap() != null) {
       var source = volume.getConfigMap();
-      Map<String, byte[]> data = refs.configMap(source.getName());
-      if (data == null && !Boolean.TRUE.equals(source.getOptional())) {
-        throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + name + "\" : configmap \""
-            + source.getName() + "\" not found");
-      }
-      writeKeys(target, data, source.getItems(), name);
+      writeKeys(target, found("configmap", source.getName(), source.getOptional(),
+          refs.configMap(source.getName()), name), source.getItems(), name);
     } else if (volume.getDownwardAPI() != null) {
       for (var item : volume.getDownwardAPI().getItems()) {
         writeFile(target, item.getPath(), refs.field(item.getFieldRef()).getBytes(StandardCharsets.UTF_8));
@@ -103,20 +95,12 @@ final class PodVolumes {
       writeFile(target, source.getPath(), token.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
     } else if (projection.getSecret() != null) {
       var source = projection.getSecret();
-      Map<String, byte[]> data = refs.secret(source.getName());
-      if (data == null && !Boolean.TRUE.equals(source.getOptional())) {
-        throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + volumeName + "\" : secret \""
-            + source.getName() + "\" not found");
-      }
-      writeKeys(target, data, source.getItems(), volumeName);
+      writeKeys(target, found("secret", source.getName(), source.getOptional(),
+          refs.secret(source.getName()), volumeName), source.getItems(), volumeName);
     } else if (projection.getConfigMap() != null) {
       var source = projection.getConfigMap();
-      Map<String, byte[]> data = refs.configMap(source.getName());
-      if (data == null && !Boolean.TRUE.equals(source.getOptional())) {
-        throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + volumeName + "\" : configmap \""
-            + source.getName() + "\" not found");
-      }
-      writeKeys(target, data, source.getItems(), volumeName);
+      writeKeys(target, found("configmap", source.getName(), source.getOptional(),
+          refs.configMap(source.getName()), volumeName), source.getItems(), volumeName);
     } else if (projection.getDownwardAPI() != null) {
       for (var item : projection.getDownwardAPI().getItems()) {
         writeFile(target, item.getPath(), refs.field(item.getFieldRef()).getBytes(StandardCharsets.UTF_8));
@@ -124,6 +108,16 @@ final class PodVolumes {
     } else {
       throw ContainerConfigError.mount("volume \"" + volumeName + "\": projection not supported by the bench");
     }
+  }
+
+  /** The source's data; null for a missing optional source; the kubelet's mount error for a missing required one. */
+  private static Map<String, byte[]> found(String kind, String name, Boolean optional, Map<String, byte[]> data,
+      String volumeName) throws ContainerConfigError {
+    if (data == null && !Boolean.TRUE.equals(optional)) {
+      throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + volumeName + "\" : " + kind
+          + " \"" + name + "\" not found");
+    }
+    return data;
   }
 
   private static void writeKeys(Path target, Map<String, byte[]> data, List<KeyToPath> items, String volumeName)
