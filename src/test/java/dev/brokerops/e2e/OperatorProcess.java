@@ -1,8 +1,8 @@
 package dev.brokerops.e2e;
 
 import dev.brokerops.bench.Bench;
-import dev.brokerops.bench.Kubectl;
 import dev.brokerops.upgrade.OperatorMain;
+import dev.brokerops.upgrade.api.BrokerUpgradeCrd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,12 +46,12 @@ public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, 
     close();
   }
 
-  /** Applies the generated CRD with kubectl, as an install does. */
+  /** Installs the generated CRD and waits until it is established. */
   public static void applyCrd(Bench bench) {
-    Kubectl.Result crd = new Kubectl(bench.kubeconfig()).run("apply", "--server-side", "--force-conflicts",
-        "-f", Path.of("crds", "brokerupgrades.upgrades.brokerops.dev-v1.yml").toString());
-    if (!crd.succeeded()) {
-      throw new IllegalStateException("cannot apply the CRD: " + crd.output());
+    try {
+      BrokerUpgradeCrd.apply(bench.client());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brokerops.bench.Bench;
+import dev.brokerops.bench.Kubectl;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -70,6 +71,11 @@ class BrokerUpgradeCrdIT {
           assertThat(e.getCode()).isEqualTo(422);
           assertThat(e.getMessage()).contains(expectedMessages);
         });
+    // and what a person sees
+    Kubectl.Result applied = new Kubectl(bench.kubeconfig()).runWithInput(
+        bench.client().getKubernetesSerialization().asYaml(brokerUpgrade(spec)), "apply", "-f", "-");
+    assertThat(applied.exitCode()).as(applied.output()).isNotZero();
+    assertThat(applied.output()).contains("is invalid").contains(expectedMessages);
   }
 
   static List<Arguments> invalidSpecs() {
