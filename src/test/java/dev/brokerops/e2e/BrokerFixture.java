@@ -70,7 +70,7 @@ public final class BrokerFixture {
         .withNewTemplate().withNewMetadata().addToLabels("app", "pactflow").endMetadata()
         .withNewSpec().withTerminationGracePeriodSeconds(20L)
         .addNewVolume().withName("licence").withNewSecret().withSecretName("pactflow-licence").endSecret().endVolume()
-        .addNewContainer().withName(CONTAINER).withImage(ReferenceBrokerImages.REPOSITORY + ":" + version)
+        .addNewContainer().withName(CONTAINER).withImage(ReferenceBrokerImages.image(version))
         .withEnv(
             new EnvVarBuilder().withName("PACTFLOW_DATABASE_URL").withNewValueFrom()
                 .withNewSecretKeyRef("url", "pactflow-database", false).endValueFrom().build(),

@@ -47,7 +47,7 @@ class DataMigrationE2E {
         "--type=strategic", "-p", """
             {"spec":{"template":{"spec":{"containers":[{"name":"%s","image":"%s",
              "env":[{"name":"PACTFLOW_DATABASE_AUTO_MIGRATE","value":"false"}]}]}}}}
-            """.formatted(BrokerFixture.CONTAINER, image("2.0.0")));
+            """.formatted(BrokerFixture.CONTAINER, ReferenceBrokerImages.image("2.0.0")));
     assertThat(patched.exitCode()).as(patched.output()).isZero();
     await("rollout to 2.0.0").atMost(Duration.ofMinutes(2)).until(broker::rolledOut);
 
@@ -69,7 +69,7 @@ class DataMigrationE2E {
         .withName(BrokerFixture.DEPLOYMENT).get();
     var found = (BrokerContainer.Lookup.Found) BrokerContainer.find(deployment, null);
     Job job = JobSpecFactory.build(owner, deployment, found.container(),
-        new JobRequest("manual", index, step, tag, image(tag), List.of(command), Map.of()));
+        new JobRequest("manual", index, step, tag, ReferenceBrokerImages.image(tag), List.of(command), Map.of()));
     bench.client().batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
     await(step + " Job complete").atMost(Duration.ofMinutes(1)).until(() -> {
       Job current = bench.client().batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace())
@@ -82,7 +82,4 @@ class DataMigrationE2E {
     });
   }
 
-  private static String image(String tag) {
-    return ReferenceBrokerImages.REPOSITORY + ":" + tag;
-  }
 }

@@ -68,9 +68,9 @@ class UpgradeE2E {
         .isAfterOrEqualTo(schemaDone);
     assertThat(created(data)).isAfterOrEqualTo(deploymentChanged);
     assertThat(schema.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .isEqualTo(ReferenceBrokerImages.REPOSITORY + ":" + to);
+        .isEqualTo(ReferenceBrokerImages.image(to));
     assertThat(record.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .isEqualTo(ReferenceBrokerImages.REPOSITORY + ":" + from);
+        .isEqualTo(ReferenceBrokerImages.image(from));
 
     BrokerUpgrade upgrade = upgrades.get();
     assertThat(upgrade.getStatus().getRun().getDatabaseVersionBefore())

@@ -38,9 +38,9 @@ class UpgradePathsE2E {
     var run = upgrades.get().getStatus().getRun();
     assertThat(run.getPlan()).containsExactly("1.2.0", "2.1.0");
     assertThat(upgrades.jobsOf(StepName.SchemaMigration)).extracting(UpgradePathsE2E::imageOf)
-        .containsExactly(image("1.2.0"), image("2.1.0"));
+        .containsExactly(ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
     assertThat(upgrades.jobsOf(StepName.DataMigration)).extracting(UpgradePathsE2E::imageOf)
-        .containsExactly(image("1.2.0"), image("2.1.0"));
+        .containsExactly(ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
     // the second hop's schema migration starts only after the first hop's data migration
     Job firstData = upgrades.jobsOf(StepName.DataMigration).get(0);
     Job secondSchema = upgrades.jobsOf(StepName.SchemaMigration).get(1);
@@ -48,7 +48,7 @@ class UpgradePathsE2E {
         .isAfterOrEqualTo(Instant.parse(firstData.getStatus().getCompletionTime()));
     assertThat(bench.client().apps().replicaSets().inNamespace(namespace).list().getItems())
         .extracting(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .containsExactlyInAnyOrder(image("1.0.0"), image("1.2.0"), image("2.1.0"));
+        .containsExactlyInAnyOrder(ReferenceBrokerImages.image("1.0.0"), ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
     assertThat(broker.runningVersion()).isEqualTo("2.1.0");
 
     broker.stopWritersAndAssertNoDowntime();
@@ -96,10 +96,10 @@ class UpgradePathsE2E {
         .findFirst().orElseThrow();
     assertThat(failed.getState()).isEqualTo(StepState.Failed);
     assertThat(failed.getJob()).isNotBlank();
-    assertThat(failed.getMessage()).contains(image("1.1.1"));
+    assertThat(failed.getMessage()).contains(ReferenceBrokerImages.image("1.1.1"));
     assertThat(upgrades.condition("Degraded")).hasValueSatisfying(degraded -> {
       assertThat(degraded.getStatus()).isEqualTo("True");
-      assertThat(degraded.getMessage()).contains(image("1.1.1"));
+      assertThat(degraded.getMessage()).contains(ReferenceBrokerImages.image("1.1.1"));
     });
     await().atMost(Duration.ofSeconds(10)).until(() -> upgrades.warnings().stream()
         .anyMatch(e -> e.getMessage().contains(failed.getJob())));
@@ -108,9 +108,6 @@ class UpgradePathsE2E {
     assertThat(broker.runningVersion()).isEqualTo("1.0.0");
   }
 
-  private static String image(String tag) {
-    return ReferenceBrokerImages.REPOSITORY + ":" + tag;
-  }
 
   private static String imageOf(Job job) {
     return job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();

@@ -96,7 +96,7 @@ class UpgradeResilienceE2E {
             org.assertj.core.groups.Tuple.tuple("1.0.0", "1.1.0", RunResult.Succeeded));
     List<Job> schema = upgrades.jobsOf(StepName.SchemaMigration);
     assertThat(schema).extracting(j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .containsExactly(ReferenceBrokerImages.REPOSITORY + ":1.1.0", ReferenceBrokerImages.REPOSITORY + ":1.2.0");
+        .containsExactly(ReferenceBrokerImages.image("1.1.0"), ReferenceBrokerImages.image("1.2.0"));
     Job firstRunData = upgrades.jobsOf(StepName.DataMigration).get(0);
     assertThat(Instant.parse(schema.get(1).getMetadata().getCreationTimestamp()))
         .as("the second run started after the first had finished")

@@ -47,10 +47,15 @@ public final class ReferenceBrokerImages {
             System.err.println("usage: ReferenceBrokerImages ROOT_FOLDER");
             System.exit(64);
         }
-        buildAll(Path.of(args[0])).forEach((tag, image) -> System.out.println(REPOSITORY + ":" + tag + " " + image));
+        buildAll(Path.of(args[0])).forEach((tag, dir) -> System.out.println(image(tag) + " " + dir));
     }
 
     /** Every tag this builder makes, oldest first. */
+    /** The image reference of a version, e.g. {@code quay.io/pactflow/enterprise:2.1.0}. */
+    public static String image(String tag) {
+        return REPOSITORY + ":" + tag;
+    }
+
     public static List<String> tags() {
         return Arrays.stream(BrokerRelease.values()).map(BrokerRelease::version).toList();
     }
