@@ -138,12 +138,7 @@ class StepPlannerTest {
 
     @Test
     void keepsAnOldPodThatIsStillTerminatingCountedAsNotDone() {
-      ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
-      cluster.reconcile();
-      cluster.completeJob("dbversion", "20240101");
-      cluster.reconcile();
-      cluster.completeJob("schema", "");
-      cluster.reconcile();
+      ObservedCluster cluster = clusterAt(StepName.Rollout);
       cluster.rolloutInProgress(1); // all 3 new replicas available, one old pod terminating
 
       Decision decision = cluster.reconcile();
@@ -154,12 +149,7 @@ class StepPlannerTest {
 
     @Test
     void failsTheRolloutWhenItsTimeoutPasses() {
-      ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
-      cluster.reconcile();
-      cluster.completeJob("dbversion", "20240101");
-      cluster.reconcile();
-      cluster.completeJob("schema", "");
-      cluster.reconcile();
+      ObservedCluster cluster = clusterAt(StepName.Rollout);
       cluster.rolloutInProgress(2);
       cluster.reconcile();
       cluster.advanceClock(Duration.ofSeconds(901));
@@ -222,7 +212,7 @@ class StepPlannerTest {
             Arguments.of(step, "CreateContainerConfigError", Action.DeleteJob.class, StepState.Failed)));
   }
 
-  /** A run whose Job for this step has just been created and is running. */
+  /** A run at this step: its Job just created and running, or for Rollout, the Deployment just patched. */
   private static ObservedCluster clusterAt(StepName step) {
     ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
     cluster.reconcile();
@@ -236,6 +226,9 @@ class StepPlannerTest {
     }
     cluster.completeJob("schema", "");
     cluster.reconcile();
+    if (step == StepName.Rollout) {
+      return cluster;
+    }
     cluster.settleRollout();
     cluster.reconcile();
     return cluster;
