@@ -165,10 +165,6 @@ public final class Bench implements BeforeAllCallback {
       return images;
     }
 
-    public Path stateDir() {
-      return stateDir;
-    }
-
     @Override
     public void close() {
       if (nodeAgent != null) {

@@ -12,13 +12,11 @@ public final class BenchLayout {
   private final Path projectDir;
   private final Path cache;
   private final String kubernetesVersion;
-  private final String etcdVersion;
 
   private BenchLayout(Path projectDir, Path cache, Properties versions) {
     this.projectDir = projectDir;
     this.cache = cache;
     this.kubernetesVersion = versions.getProperty("KUBERNETES_VERSION");
-    this.etcdVersion = versions.getProperty("ETCD_VERSION");
   }
 
   /** The layout seen from this JVM: the project is the working directory (Maven and make run there). */
@@ -39,10 +37,6 @@ public final class BenchLayout {
 
   public String kubernetesVersion() {
     return kubernetesVersion;
-  }
-
-  public String etcdVersion() {
-    return etcdVersion;
   }
 
   /** The folder kube-api-test reads ({@code k8s/<version>-linux-amd64/} below it). */

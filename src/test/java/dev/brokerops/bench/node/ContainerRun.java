@@ -17,7 +17,6 @@ final class ContainerRun {
   String waitingReason = "ContainerCreating";
   String waitingMessage;
   Instant nextAttempt = Instant.EPOCH;
-  int pullAttempts;
   ContainerProcess process;
   Instant startedAt;
   Instant finishedAt;

@@ -110,7 +110,6 @@ final class PodRunner {
       if ("ErrImagePull".equals(container.waitingReason)) {
         container.waiting("ImagePullBackOff", "Back-off pulling image \"" + image + "\"", now.plus(PULL_BACK_OFF));
       } else {
-        container.pullAttempts++;
         container.waiting("ErrImagePull", "failed to pull and unpack image \"" + image
             + "\": not found: the bench has no image folder for it under " + agent.images().root(), now.plus(RETRY));
       }
