@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** What the end-to-end tests do with BrokerUpgrades, the way a person does it: kubectl and the API. */
 public final class BrokerUpgrades {
@@ -91,14 +92,15 @@ public final class BrokerUpgrades {
 
   /** Events about the BrokerUpgrade with this reason. */
   public List<Event> events(String reason) {
-    return bench.client().v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> NAME.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason()))
-        .toList();
+    return eventsAbout().filter(e -> reason.equals(e.getReason())).toList();
   }
 
   public List<Event> warnings() {
+    return eventsAbout().filter(e -> "Warning".equals(e.getType())).toList();
+  }
+
+  private Stream<Event> eventsAbout() {
     return bench.client().v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> NAME.equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType()))
-        .toList();
+        .filter(e -> NAME.equals(e.getInvolvedObject().getName()));
   }
 }
