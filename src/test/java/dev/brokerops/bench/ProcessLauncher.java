@@ -18,8 +18,17 @@ public final class ProcessLauncher implements AutoCloseable {
     return t;
   });
 
+  /** Starts the command so that it gets SIGKILL when this launcher's thread ends. */
   public Process start(ProcessBuilder builder) {
     builder.command(OwnedProcesses.dieWithParent(builder.command()));
+    return startAsGiven(builder);
+  }
+
+  /**
+   * Starts a command that sets its own parent-death signal (e.g. {@code setpriv} after switching
+   * user, which clears the signal), from the same long-lived thread.
+   */
+  public Process startAsGiven(ProcessBuilder builder) {
     try {
       return thread.submit(() -> {
         try {

@@ -2,6 +2,7 @@ package dev.brokerops.bench.postgres;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.brokerops.bench.ProcessLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -20,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
@@ -40,15 +39,17 @@ final class UnprivilegedEmbeddedPostgres implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path instanceDirectory;
+    private final ProcessLauncher launcher;
     private final Process postmaster;
     private final FileChannel instanceLockFile;
     private final FileLock instanceLock;
     private final int port;
     private final String password;
 
-    private UnprivilegedEmbeddedPostgres(Path instanceDirectory, Process postmaster, FileChannel instanceLockFile,
-                                         FileLock instanceLock, int port, String password) {
+    private UnprivilegedEmbeddedPostgres(Path instanceDirectory, ProcessLauncher launcher, Process postmaster,
+                                         FileChannel instanceLockFile, FileLock instanceLock, int port, String password) {
         this.instanceDirectory = instanceDirectory;
+        this.launcher = launcher;
         this.postmaster = postmaster;
         this.instanceLockFile = instanceLockFile;
         this.instanceLock = instanceLock;
@@ -77,8 +78,10 @@ final class UnprivilegedEmbeddedPostgres implements AutoCloseable {
 
             initdb(binaries, user, instance, data, password);
             int port = freePort();
-            Process postmaster = startPostmaster(binaries, user, instance, data, port);
-            UnprivilegedEmbeddedPostgres server = new UnprivilegedEmbeddedPostgres(instance, postmaster, lockFile, lock, port, password);
+            ProcessLauncher launcher = new ProcessLauncher();
+            Process postmaster = startPostmaster(launcher, binaries, user, instance, data, port);
+            UnprivilegedEmbeddedPostgres server = new UnprivilegedEmbeddedPostgres(instance, launcher, postmaster, lockFile,
+                    lock, port, password);
             server.awaitReady();
             LOG.info("Embedded PostgreSQL running as user {} on 127.0.0.1:{} (data in {})", user.name(), port, data);
             return server;
@@ -115,11 +118,11 @@ final class UnprivilegedEmbeddedPostgres implements AutoCloseable {
     }
 
     /**
-     * Starts the postmaster from a thread that lives as long as the server: the parent-death
+     * Starts the postmaster through a launcher that lives as long as the server: the parent-death
      * signal fires when the starting thread ends, so it must not be a short-lived test thread.
      */
-    private static Process startPostmaster(Path binaries, UnprivilegedUser user, Path instance, Path data, int port)
-            throws IOException {
+    private static Process startPostmaster(ProcessLauncher launcher, Path binaries, UnprivilegedUser user,
+            Path instance, Path data, int port) {
         List<String> command = new ArrayList<>(user.commandPrefix("INT"));
         command.addAll(List.of(binaries.resolve("bin/postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port),
                 "-c", "listen_addresses=127.0.0.1",
@@ -128,29 +131,8 @@ final class UnprivilegedEmbeddedPostgres implements AutoCloseable {
                 "-c", "timezone=UTC",
                 // Test data is thrown away: durability only costs time on a busy machine.
                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
-        ProcessBuilder builder = processBuilder(command, instance).redirectOutput(instance.resolve("postgres.log").toFile());
-        CompletableFuture<Process> started = new CompletableFuture<>();
-        Thread supervisor = new Thread(() -> {
-            try {
-                Process process = builder.start();
-                started.complete(process);
-                process.waitFor();
-            } catch (IOException e) {
-                started.completeExceptionally(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "postgres-supervisor-" + port);
-        supervisor.setDaemon(true);
-        supervisor.start();
-        try {
-            return started.get();
-        } catch (ExecutionException e) {
-            throw new IOException("Could not start postgres", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while starting postgres", e);
-        }
+        return launcher.startAsGiven(processBuilder(command, instance)
+                .redirectOutput(instance.resolve("postgres.log").toFile()));
     }
 
     private static ProcessBuilder processBuilder(List<String> command, Path workingDirectory) {
@@ -195,6 +177,7 @@ final class UnprivilegedEmbeddedPostgres implements AutoCloseable {
                     postmaster.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
+            launcher.close();
             instanceLock.release();
             instanceLockFile.close();
             PostgresBinaries.deleteRecursively(instanceDirectory);
