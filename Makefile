@@ -28,6 +28,10 @@ test: bench-binaries ## Run every test: *Test, then *IT and *E2E on the real ben
 $(CLASSPATH_FILE): pom.xml
 	$(MVN) -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CLASSPATH_FILE)
 
+.PHONY: format
+format: ## Format all Java with google-java-format (the build's spotless check fails on unformatted code)
+	$(MVN) -q spotless:apply
+
 .PHONY: compile
 compile: $(CLASSPATH_FILE) ## Compile main and test code and write the test classpath (used by cluster, demo, run)
 	$(MVN) -q test-compile

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operator's probes for its Deployment: {@code /healthz} (the process serves) and
- * {@code /readyz} (the operator has started and every informer is healthy).
+ * The operator's probes for its Deployment: {@code /healthz} (the process serves) and {@code
+ * /readyz} (the operator has started and every informer is healthy).
  */
 final class HealthEndpoint implements AutoCloseable {
 
@@ -27,8 +27,14 @@ final class HealthEndpoint implements AutoCloseable {
   static HealthEndpoint start(Operator operator, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 10);
     server.createContext("/healthz", exchange -> respond(exchange, () -> true));
-    server.createContext("/readyz", exchange -> respond(exchange,
-        () -> operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy()));
+    server.createContext(
+        "/readyz",
+        exchange ->
+            respond(
+                exchange,
+                () ->
+                    operator.getRuntimeInfo().isStarted()
+                        && operator.getRuntimeInfo().allEventSourcesAreHealthy()));
     server.start();
     return new HealthEndpoint(server);
   }

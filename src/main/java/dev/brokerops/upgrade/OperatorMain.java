@@ -12,7 +12,9 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the BrokerUpgrade operator against the current kubeconfig (or in-cluster service account). */
+/**
+ * Runs the BrokerUpgrade operator against the current kubeconfig (or in-cluster service account).
+ */
 public final class OperatorMain {
 
   /** Comma-separated namespaces to watch; unset or empty watches all namespaces. */
@@ -31,7 +33,8 @@ public final class OperatorMain {
       HealthEndpoint.start(operator, Integer.parseInt(healthPort.strip()));
       LOG.info("probes served on port {}: /healthz, /readyz", healthPort.strip());
     }
-    LOG.info("brokerupgrade operator started, watching {}",
+    LOG.info(
+        "brokerupgrade operator started, watching {}",
         namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces);
   }
 
@@ -40,20 +43,27 @@ public final class OperatorMain {
     return start(new Operator(), namespaces);
   }
 
-  /** Registers the reconciler and starts the operator against this client's cluster; the caller stops it. */
+  /**
+   * Registers the reconciler and starts the operator against this client's cluster; the caller
+   * stops it.
+   */
   public static Operator start(KubernetesClient client, Set<String> namespaces) {
-    return start(new Operator(overrider -> overrider.withKubernetesClient(client).withCloseClientOnStop(false)),
+    return start(
+        new Operator(
+            overrider -> overrider.withKubernetesClient(client).withCloseClientOnStop(false)),
         namespaces);
   }
 
   private static Operator start(Operator operator, Set<String> namespaces) {
-    operator.register(new BrokerUpgradeReconciler(Clock.systemUTC()), configuration -> {
-      if (namespaces.isEmpty()) {
-        configuration.watchingAllNamespaces();
-      } else {
-        configuration.settingNamespaces(namespaces);
-      }
-    });
+    operator.register(
+        new BrokerUpgradeReconciler(Clock.systemUTC()),
+        configuration -> {
+          if (namespaces.isEmpty()) {
+            configuration.watchingAllNamespaces();
+          } else {
+            configuration.settingNamespaces(namespaces);
+          }
+        });
     operator.start();
     return operator;
   }
@@ -62,6 +72,9 @@ public final class OperatorMain {
     if (value == null) {
       return Set.of();
     }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toSet());
   }
 }

@@ -1,5 +1,7 @@
 package dev.brokerops.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.brokerops.bench.node.ImageDirectories;
 import dev.brokerops.bench.node.NodeAgent;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -15,13 +17,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static org.awaitility.Awaitility.await;
-
 /**
  * The test bench as a JUnit 5 extension: real etcd and kube-apiserver, and for {@link #full()} a
  * real kube-controller-manager and the node agent that runs pods as local processes. One bench is
  * shared by every test class of a JVM (start-up is the slow part) and stopped when the run ends or
  * the JVM exits; each test class takes its own namespaces.
+ *
  * <pre>{@code @RegisterExtension static final Bench bench = Bench.full();}</pre>
  */
 public final class Bench implements BeforeAllCallback {
@@ -49,12 +50,16 @@ public final class Bench implements BeforeAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     RunningBench bench = ensureStarted(withNode);
     // closed when the whole run ends, whichever test class started it
-    context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+    context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
         .getOrComputeIfAbsent(RunningBench.class, k -> (AutoCloseable) Bench::stopShared);
     log.debug("bench ready for {}: {}", context.getDisplayName(), bench.kubeconfig());
   }
 
-  /** Starts the shared bench if needed (also for {@code make cluster}), adding the node when asked. */
+  /**
+   * Starts the shared bench if needed (also for {@code make cluster}), adding the node when asked.
+   */
   public static synchronized RunningBench ensureStarted(boolean withNode) throws IOException {
     if (running == null) {
       running = new RunningBench(BenchLayout.current());
@@ -76,7 +81,8 @@ public final class Bench implements BeforeAllCallback {
 
   private RunningBench bench() {
     if (running == null) {
-      throw new IllegalStateException("the bench is not started: register it with @RegisterExtension");
+      throw new IllegalStateException(
+          "the bench is not started: register it with @RegisterExtension");
     }
     return running;
   }
@@ -98,14 +104,21 @@ public final class Bench implements BeforeAllCallback {
     return bench().launcher;
   }
 
-  /** A fresh namespace whose {@code default} ServiceAccount exists (pods are refused before that). */
+  /**
+   * A fresh namespace whose {@code default} ServiceAccount exists (pods are refused before that).
+   */
   public String createNamespace(String prefix) {
-    String name = (prefix + "-" + UUID.randomUUID().toString().substring(0, 6)).toLowerCase(Locale.ROOT);
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+    String name =
+        (prefix + "-" + UUID.randomUUID().toString().substring(0, 6)).toLowerCase(Locale.ROOT);
+    client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     if (running.nodeAgent != null) {
-      await("default ServiceAccount in " + name).atMost(Duration.ofSeconds(30))
-          .until(() -> client().serviceAccounts().inNamespace(name).withName("default").get() != null);
+      await("default ServiceAccount in " + name)
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> client().serviceAccounts().inNamespace(name).withName("default").get() != null);
     }
     return name;
   }
@@ -125,7 +138,9 @@ public final class Bench implements BeforeAllCallback {
     private RunningBench(BenchLayout layout) throws IOException {
       this.layout = layout;
       OwnedProcesses.reapAbandoned(layout.stateRoot());
-      this.stateDir = Files.createDirectories(layout.stateRoot().resolve(String.valueOf(ProcessHandle.current().pid())));
+      this.stateDir =
+          Files.createDirectories(
+              layout.stateRoot().resolve(String.valueOf(ProcessHandle.current().pid())));
       this.owned = new OwnedProcesses(stateDir);
       this.controlPlane = new ControlPlane(layout, stateDir, launcher);
       this.images = new ImageDirectories(Files.createDirectories(stateDir.resolve("images")));
@@ -135,7 +150,10 @@ public final class Bench implements BeforeAllCallback {
       long start = System.nanoTime();
       controlPlane.start();
       owned.recordChildren();
-      log.info("control plane up in {} ms; kubeconfig {}", (System.nanoTime() - start) / 1_000_000, kubeconfig());
+      log.info(
+          "control plane up in {} ms; kubeconfig {}",
+          (System.nanoTime() - start) / 1_000_000,
+          kubeconfig());
     }
 
     private void startNode() throws IOException {

@@ -1,5 +1,8 @@
 package dev.brokerops.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -21,14 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /** The bench proves itself: the real controllers act on what the node agent reports. */
 class BenchIT {
 
-  @RegisterExtension
-  static final Bench bench = Bench.full();
+  @RegisterExtension static final Bench bench = Bench.full();
 
   private static final String SHELL = "bench.test/shell:v1";
   private static String namespace;
@@ -43,17 +42,31 @@ class BenchIT {
   void jobWhoseProcessExitsZeroIsCompleteByTheJobController() {
     createJob("exits-zero", List.of("/bin/sh", "-c", "echo all good"));
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> condition(job("exits-zero"), "Complete").isPresent());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> condition(job("exits-zero"), "Complete").isPresent());
     assertThat(condition(job("exits-zero"), "Failed")).isEmpty();
     assertThat(job("exits-zero").getStatus().getSucceeded()).isEqualTo(1);
   }
 
   @Test
   void jobWhoseProcessExitsThreeIsFailedWithItsTerminationMessage() {
-    createJob("exits-three", List.of("/bin/sh", "-c", "echo 'migration 20250312 failed' > /dev/termination-log; exit 3"));
+    createJob(
+        "exits-three",
+        List.of(
+            "/bin/sh", "-c", "echo 'migration 20250312 failed' > /dev/termination-log; exit 3"));
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> condition(job("exits-three"), "Failed").isPresent());
-    Pod pod = client().pods().inNamespace(namespace).withLabel("job-name", "exits-three").list().getItems().get(0);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> condition(job("exits-three"), "Failed").isPresent());
+    Pod pod =
+        client()
+            .pods()
+            .inNamespace(namespace)
+            .withLabel("job-name", "exits-three")
+            .list()
+            .getItems()
+            .get(0);
     var terminated = pod.getStatus().getContainerStatuses().get(0).getState().getTerminated();
     assertThat(terminated.getExitCode()).isEqualTo(3);
     assertThat(terminated.getMessage()).isEqualTo("migration 20250312 failed\n");
@@ -62,99 +75,220 @@ class BenchIT {
 
   @Test
   void failedJobFallsBackToTheOutputTailWhenThePolicySaysSo() {
-    Job job = jobSpec("falls-back", List.of("/bin/sh", "-c", "echo 'cannot reach the database'; exit 2"));
-    job.getSpec().getTemplate().getSpec().getContainers().get(0).setTerminationMessagePolicy("FallbackToLogsOnError");
+    Job job =
+        jobSpec("falls-back", List.of("/bin/sh", "-c", "echo 'cannot reach the database'; exit 2"));
+    job.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setTerminationMessagePolicy("FallbackToLogsOnError");
     client().batch().v1().jobs().inNamespace(namespace).resource(job).create();
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> condition(job("falls-back"), "Failed").isPresent());
-    Pod pod = client().pods().inNamespace(namespace).withLabel("job-name", "falls-back").list().getItems().get(0);
-    assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage())
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> condition(job("falls-back"), "Failed").isPresent());
+    Pod pod =
+        client()
+            .pods()
+            .inNamespace(namespace)
+            .withLabel("job-name", "falls-back")
+            .list()
+            .getItems()
+            .get(0);
+    assertThat(
+            pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage())
         .isEqualTo("cannot reach the database\n");
   }
 
   @Test
   void deploymentRollsThreeReplicasToAnotherImageAndOldProcessesGetSigterm() throws IOException {
     Path signals = Files.createTempFile("bench-signals", ".log");
-    String server = """
+    String server =
+        """
         #!/bin/sh
         trap 'echo "$HOSTNAME $VERSION SIGTERM" >> "$SIGNAL_LOG"; exit 0' TERM
         echo "$HOSTNAME $VERSION started" >> "$SIGNAL_LOG"
         while true; do sleep 0.1; done
         """;
-    String v1 = TestImages.write(bench.images(), "bench.test/server", "v1", "serve", Map.of("serve", server));
-    String v2 = TestImages.write(bench.images(), "bench.test/server", "v2", "serve", Map.of("serve", server));
-    Deployment deployment = new DeploymentBuilder()
-        .withNewMetadata().withName("server").endMetadata()
-        .withNewSpec().withReplicas(3)
-        .withNewSelector().addToMatchLabels("app", "server").endSelector()
-        .withNewTemplate().withNewMetadata().addToLabels("app", "server").endMetadata()
-        .withNewSpec().withTerminationGracePeriodSeconds(10L).addNewContainer().withName("server").withImage(v1)
-        .addNewEnv().withName("VERSION").withValue("v1").endEnv()
-        .addNewEnv().withName("SIGNAL_LOG").withValue(signals.toString()).endEnv()
-        .endContainer().endSpec().endTemplate().endSpec().build();
+    String v1 =
+        TestImages.write(
+            bench.images(), "bench.test/server", "v1", "serve", Map.of("serve", server));
+    String v2 =
+        TestImages.write(
+            bench.images(), "bench.test/server", "v2", "serve", Map.of("serve", server));
+    Deployment deployment =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("server")
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(3)
+            .withNewSelector()
+            .addToMatchLabels("app", "server")
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", "server")
+            .endMetadata()
+            .withNewSpec()
+            .withTerminationGracePeriodSeconds(10L)
+            .addNewContainer()
+            .withName("server")
+            .withImage(v1)
+            .addNewEnv()
+            .withName("VERSION")
+            .withValue("v1")
+            .endEnv()
+            .addNewEnv()
+            .withName("SIGNAL_LOG")
+            .withValue(signals.toString())
+            .endEnv()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     client().apps().deployments().inNamespace(namespace).resource(deployment).create();
     await().atMost(Duration.ofSeconds(60)).until(() -> rolledOut("server", 3));
 
-    client().apps().deployments().inNamespace(namespace).withName("server").edit(d -> {
-      var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-      container.setImage(v2);
-      container.getEnv().get(0).setValue("v2");
-      return d;
-    });
+    client()
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName("server")
+        .edit(
+            d -> {
+              var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+              container.setImage(v2);
+              container.getEnv().get(0).setValue("v2");
+              return d;
+            });
 
-    await().atMost(Duration.ofSeconds(90)).until(() -> rolledOut("server", 3)
-        && client().pods().inNamespace(namespace).withLabel("app", "server").list().getItems().stream()
-            .allMatch(p -> p.getSpec().getContainers().get(0).getImage().equals(v2)));
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                rolledOut("server", 3)
+                    && client()
+                        .pods()
+                        .inNamespace(namespace)
+                        .withLabel("app", "server")
+                        .list()
+                        .getItems()
+                        .stream()
+                        .allMatch(p -> p.getSpec().getContainers().get(0).getImage().equals(v2)));
     List<String> lines = Files.readAllLines(signals);
     assertThat(lines.stream().filter(l -> l.endsWith("v1 SIGTERM"))).hasSize(3);
     assertThat(lines.stream().filter(l -> l.endsWith("v2 started"))).hasSize(3);
-    var status = client().apps().deployments().inNamespace(namespace).withName("server").get().getStatus();
-    assertThat(status.getConditions()).anySatisfy(c -> {
-      assertThat(c.getType()).isEqualTo("Progressing");
-      assertThat(c.getReason()).isEqualTo("NewReplicaSetAvailable");
-    });
+    var status =
+        client().apps().deployments().inNamespace(namespace).withName("server").get().getStatus();
+    assertThat(status.getConditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getType()).isEqualTo("Progressing");
+              assertThat(c.getReason()).isEqualTo("NewReplicaSetAvailable");
+            });
   }
 
   @Test
   void unknownImageLeavesThePodPendingWithErrImagePullThenImagePullBackOff() {
     createPod("no-such-image", "bench.test/does-not-exist:1.0.0", List.of("true"));
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> waitingReason("no-such-image").filter("ErrImagePull"::equals).isPresent());
-    await().atMost(Duration.ofSeconds(30)).until(() -> waitingReason("no-such-image").filter("ImagePullBackOff"::equals).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> waitingReason("no-such-image").filter("ErrImagePull"::equals).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> waitingReason("no-such-image").filter("ImagePullBackOff"::equals).isPresent());
     assertThat(pod("no-such-image").getStatus().getPhase()).isEqualTo("Pending");
   }
 
   @Test
   void envFromAMissingSecretKeyLeavesTheContainerWaitingWithCreateContainerConfigError() {
-    client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("db")
-        .endMetadata().addToStringData("username", "broker").build()).create();
+    client()
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("db")
+                .endMetadata()
+                .addToStringData("username", "broker")
+                .build())
+        .create();
     Pod pod = podSpec("missing-key", SHELL, List.of("/bin/sh", "-c", "sleep 60"));
-    pod.getSpec().getContainers().get(0).setEnv(List.of(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
-        .withName("PASSWORD").withNewValueFrom().withNewSecretKeyRef("password", "db", false)
-        .endValueFrom().build()));
+    pod.getSpec()
+        .getContainers()
+        .get(0)
+        .setEnv(
+            List.of(
+                new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                    .withName("PASSWORD")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef("password", "db", false)
+                    .endValueFrom()
+                    .build()));
     client().pods().inNamespace(namespace).resource(pod).create();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> waitingReason("missing-key")
-        .filter("CreateContainerConfigError"::equals).isPresent());
-    ContainerStateWaiting waiting = containerStatus("missing-key").orElseThrow().getState().getWaiting();
-    assertThat(waiting.getMessage()).isEqualTo("couldn't find key password in Secret " + namespace + "/db");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                waitingReason("missing-key")
+                    .filter("CreateContainerConfigError"::equals)
+                    .isPresent());
+    ContainerStateWaiting waiting =
+        containerStatus("missing-key").orElseThrow().getState().getWaiting();
+    assertThat(waiting.getMessage())
+        .isEqualTo("couldn't find key password in Secret " + namespace + "/db");
   }
 
   @Test
   void secretVolumeFileIsReadableAtItsMountPath() {
-    client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName("licence")
-        .endMetadata().addToStringData("pactflow-onprem.lic", "licensed-to-the-bench").build()).create();
-    Pod pod = new PodBuilder(podSpec("reads-licence", SHELL,
-        List.of("/bin/sh", "-c", "cat /home/pactflow-onprem.lic > /dev/termination-log")))
-        .editSpec().withRestartPolicy("Never")
-        .addNewVolume().withName("licence").withNewSecret().withSecretName("licence").endSecret().endVolume()
-        .editFirstContainer().addNewVolumeMount().withName("licence").withMountPath("/home/pactflow-onprem.lic")
-        .withSubPath("pactflow-onprem.lic").withReadOnly(true).endVolumeMount().endContainer()
-        .endSpec().build();
+    client()
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("licence")
+                .endMetadata()
+                .addToStringData("pactflow-onprem.lic", "licensed-to-the-bench")
+                .build())
+        .create();
+    Pod pod =
+        new PodBuilder(
+                podSpec(
+                    "reads-licence",
+                    SHELL,
+                    List.of(
+                        "/bin/sh", "-c", "cat /home/pactflow-onprem.lic > /dev/termination-log")))
+            .editSpec()
+            .withRestartPolicy("Never")
+            .addNewVolume()
+            .withName("licence")
+            .withNewSecret()
+            .withSecretName("licence")
+            .endSecret()
+            .endVolume()
+            .editFirstContainer()
+            .addNewVolumeMount()
+            .withName("licence")
+            .withMountPath("/home/pactflow-onprem.lic")
+            .withSubPath("pactflow-onprem.lic")
+            .withReadOnly(true)
+            .endVolumeMount()
+            .endContainer()
+            .endSpec()
+            .build();
     client().pods().inNamespace(namespace).resource(pod).create();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(pod("reads-licence").getStatus().getPhase()));
-    assertThat(containerStatus("reads-licence").orElseThrow().getState().getTerminated().getMessage())
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "Succeeded".equals(pod("reads-licence").getStatus().getPhase()));
+    assertThat(
+            containerStatus("reads-licence").orElseThrow().getState().getTerminated().getMessage())
         .isEqualTo("licensed-to-the-bench");
     assertThat(Path.of("/home/pactflow-onprem.lic")).as("the host is untouched").doesNotExist();
   }
@@ -162,7 +296,9 @@ class BenchIT {
   @Test
   void kubectlWithTheBenchKubeconfigListsThePods() {
     createPod("listed", SHELL, List.of("/bin/sh", "-c", "sleep 60"));
-    await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(pod("listed").getStatus().getPhase()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "Running".equals(pod("listed").getStatus().getPhase()));
 
     Kubectl.Result result = new Kubectl(bench.kubeconfig()).run("get", "pods", "-n", namespace);
     String output = result.output();
@@ -175,11 +311,24 @@ class BenchIT {
   }
 
   private Job jobSpec(String name, List<String> command) {
-    return new JobBuilder().withNewMetadata().withName(name).endMetadata()
-        .withNewSpec().withBackoffLimit(0)
-        .withNewTemplate().withNewSpec().withRestartPolicy("Never")
-        .addNewContainer().withName("main").withImage(SHELL).withCommand(command).endContainer()
-        .endSpec().endTemplate().endSpec().build();
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(0)
+        .withNewTemplate()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .addNewContainer()
+        .withName("main")
+        .withImage(SHELL)
+        .withCommand(command)
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   private void createJob(String name, List<String> command) {
@@ -195,23 +344,35 @@ class BenchIT {
       return Optional.empty();
     }
     return job.getStatus().getConditions().stream()
-        .filter(c -> c.getType().equals(type) && c.getStatus().equals("True")).findFirst();
+        .filter(c -> c.getType().equals(type) && c.getStatus().equals("True"))
+        .findFirst();
   }
 
   private boolean rolledOut(String name, int replicas) {
     Deployment d = client().apps().deployments().inNamespace(namespace).withName(name).get();
     var s = d.getStatus();
-    return s != null && s.getObservedGeneration() != null && s.getObservedGeneration() >= d.getMetadata().getGeneration()
+    return s != null
+        && s.getObservedGeneration() != null
+        && s.getObservedGeneration() >= d.getMetadata().getGeneration()
         && Integer.valueOf(replicas).equals(s.getUpdatedReplicas())
         && Integer.valueOf(replicas).equals(s.getAvailableReplicas())
         && Integer.valueOf(replicas).equals(s.getReplicas());
   }
 
   private Pod podSpec(String name, String image, List<String> command) {
-    return new PodBuilder().withNewMetadata().withName(name).endMetadata()
-        .withNewSpec().withTerminationGracePeriodSeconds(5L)
-        .addNewContainer().withName("main").withImage(image).withCommand(command).endContainer()
-        .endSpec().build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withTerminationGracePeriodSeconds(5L)
+        .addNewContainer()
+        .withName("main")
+        .withImage(image)
+        .withCommand(command)
+        .endContainer()
+        .endSpec()
+        .build();
   }
 
   private void createPod(String name, String image, List<String> command) {
@@ -224,7 +385,9 @@ class BenchIT {
 
   private Optional<ContainerStatus> containerStatus(String pod) {
     Pod p = pod(pod);
-    if (p == null || p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+    if (p == null
+        || p.getStatus() == null
+        || p.getStatus().getContainerStatuses() == null
         || p.getStatus().getContainerStatuses().isEmpty()) {
       return Optional.empty();
     }
@@ -232,6 +395,8 @@ class BenchIT {
   }
 
   private Optional<String> waitingReason(String pod) {
-    return containerStatus(pod).map(s -> s.getState().getWaiting()).map(ContainerStateWaiting::getReason);
+    return containerStatus(pod)
+        .map(s -> s.getState().getWaiting())
+        .map(ContainerStateWaiting::getReason);
   }
 }

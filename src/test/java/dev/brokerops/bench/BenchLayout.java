@@ -19,18 +19,22 @@ public final class BenchLayout {
     this.kubernetesVersion = versions.getProperty("KUBERNETES_VERSION");
   }
 
-  /** The layout seen from this JVM: the project is the working directory (Maven and make run there). */
+  /**
+   * The layout seen from this JVM: the project is the working directory (Maven and make run there).
+   */
   public static BenchLayout current() {
     Path project = Path.of("").toAbsolutePath();
     String cacheSetting = System.getProperty("bench.cache", System.getenv("BENCH_CACHE"));
-    Path cache = cacheSetting == null || cacheSetting.isBlank()
-        ? Path.of(System.getProperty("user.home"), ".cache", "brokerops-bench")
-        : Path.of(cacheSetting);
+    Path cache =
+        cacheSetting == null || cacheSetting.isBlank()
+            ? Path.of(System.getProperty("user.home"), ".cache", "brokerops-bench")
+            : Path.of(cacheSetting);
     Properties versions = new Properties();
     try (var reader = Files.newBufferedReader(project.resolve("src/test/bench/versions.env"))) {
       versions.load(reader);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read src/test/bench/versions.env (run from the project root)", e);
+      throw new UncheckedIOException(
+          "cannot read src/test/bench/versions.env (run from the project root)", e);
     }
     return new BenchLayout(project, cache, versions);
   }
@@ -51,8 +55,12 @@ public final class BenchLayout {
   public Path binary(String name) {
     Path binary = binaryDir().resolve(name);
     if (!Files.isExecutable(binary)) {
-      throw new IllegalStateException(binary + " is missing: run `make bench-binaries` first "
-          + "(it builds etcd and Kubernetes " + kubernetesVersion + " from their Go modules)");
+      throw new IllegalStateException(
+          binary
+              + " is missing: run `make bench-binaries` first "
+              + "(it builds etcd and Kubernetes "
+              + kubernetesVersion
+              + " from their Go modules)");
     }
     return binary;
   }

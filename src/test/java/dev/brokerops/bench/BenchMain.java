@@ -11,8 +11,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class BenchMain {
 
-  private BenchMain() {
-  }
+  private BenchMain() {}
 
   public static void main(String[] args) throws Exception {
     long start = System.nanoTime();
@@ -21,7 +20,8 @@ public final class BenchMain {
     PostgresServer postgres = PostgresServer.shared();
     PostgresDatabase database = postgres.createDatabase();
     String kubectl = BenchLayout.current().binary("kubectl").toString();
-    System.out.printf("""
+    System.out.printf(
+        """
 
         The bench is up (%d ms): etcd, kube-apiserver, kube-controller-manager and node %s.
           export KUBECONFIG=%s
@@ -32,9 +32,14 @@ public final class BenchMain {
         Reference broker images (%s:<tag>): %s
         Ctrl-C stops everything.
         %n""",
-        (System.nanoTime() - start) / 1_000_000, dev.brokerops.bench.node.NodeAgent.NODE_NAME,
-        bench.kubeconfig(), kubectl, postgres.kind(), database.brokerUrl(),
-        ReferenceBrokerImages.REPOSITORY, String.join(", ", ReferenceBrokerImages.tags()));
+        (System.nanoTime() - start) / 1_000_000,
+        dev.brokerops.bench.node.NodeAgent.NODE_NAME,
+        bench.kubeconfig(),
+        kubectl,
+        postgres.kind(),
+        database.brokerUrl(),
+        ReferenceBrokerImages.REPOSITORY,
+        String.join(", ", ReferenceBrokerImages.tags()));
     new CountDownLatch(1).await();
   }
 }

@@ -8,8 +8,7 @@ import java.util.Comparator;
 /** Removes folder trees that the node agent made. */
 public final class Folders {
 
-  private Folders() {
-  }
+  private Folders() {}
 
   public static void delete(Path path) throws IOException {
     if (!Files.exists(path)) {

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The real kubectl, built with the bench, pointed at the bench's kubeconfig: what a person types. */
+/**
+ * The real kubectl, built with the bench, pointed at the bench's kubeconfig: what a person types.
+ */
 public final class Kubectl {
 
   private final Path kubeconfig;
@@ -30,8 +32,12 @@ public final class Kubectl {
 
   /** Runs kubectl with {@code stdin} as its standard input (for {@code apply -f -}). */
   public Result runWithInput(String stdin, String... args) {
-    List<String> command = new ArrayList<>(List.of(BenchLayout.current().binary("kubectl").toString(),
-        "--kubeconfig", kubeconfig.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                BenchLayout.current().binary("kubectl").toString(),
+                "--kubeconfig",
+                kubeconfig.toString()));
     command.addAll(List.of(args));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -34,7 +34,8 @@ public final class OwnedProcesses {
     StringBuilder pids = new StringBuilder();
     ProcessHandle.current().children().forEach(child -> pids.append(child.pid()).append('\n'));
     try {
-      Files.writeString(pidFile, pids, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+      Files.writeString(
+          pidFile, pids, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + pidFile, e);
     }
@@ -90,5 +91,4 @@ public final class OwnedProcesses {
       throw new IllegalStateException("cannot remove " + dir, e);
     }
   }
-
 }

@@ -12,11 +12,13 @@ import java.util.concurrent.Executors;
  */
 public final class ProcessLauncher implements AutoCloseable {
 
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "bench-process-launcher");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "bench-process-launcher");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** Starts the command so that it gets SIGKILL when this launcher's thread ends. */
   public Process start(ProcessBuilder builder) {
@@ -30,18 +32,22 @@ public final class ProcessLauncher implements AutoCloseable {
    */
   public Process startAsGiven(ProcessBuilder builder) {
     try {
-      return thread.submit(() -> {
-        try {
-          return builder.start();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).get();
+      return thread
+          .submit(
+              () -> {
+                try {
+                  return builder.start();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting " + builder.command(), e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot start " + builder.command() + ": " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot start " + builder.command() + ": " + e.getCause().getMessage(), e.getCause());
     }
   }
 

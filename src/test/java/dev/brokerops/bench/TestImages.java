@@ -11,14 +11,17 @@ import java.util.Map;
 /** Small shell-script images for the bench's own tests, written into the bench's image folders. */
 public final class TestImages {
 
-  private TestImages() {
-  }
+  private TestImages() {}
 
   /**
    * Writes image {@code repository:tag} with the given executables in {@code bin/} and an
    * entrypoint; returns the image reference.
    */
-  public static String write(ImageDirectories images, String repository, String tag, String entrypoint,
+  public static String write(
+      ImageDirectories images,
+      String repository,
+      String tag,
+      String entrypoint,
       Map<String, String> executables) {
     Path dir = images.root().resolve(repository).resolve(tag);
     try {

@@ -1,5 +1,8 @@
 package dev.brokerops.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.brokerops.bench.Bench;
 import dev.brokerops.bench.postgres.PostgresDatabase;
 import dev.brokerops.bench.postgres.PostgresServer;
@@ -19,9 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /**
  * A PactFlow installation on the bench as a platform team would have it: the reference broker's
  * Deployment (replicas writing steadily, readiness probe, rolling update with no unavailable
@@ -37,7 +37,8 @@ public final class BrokerFixture {
   private final PostgresDatabase database;
   private final Path countersDir;
 
-  private BrokerFixture(Bench bench, String namespace, PostgresDatabase database, Path countersDir) {
+  private BrokerFixture(
+      Bench bench, String namespace, PostgresDatabase database, Path countersDir) {
     this.bench = bench;
     this.namespace = namespace;
     this.database = database;
@@ -50,48 +51,124 @@ public final class BrokerFixture {
     PostgresDatabase database = PostgresServer.shared().createDatabase();
     Path countersDir;
     try {
-      countersDir = Files.createDirectories(Path.of("target", "e2e", namespace, "writers").toAbsolutePath());
+      countersDir =
+          Files.createDirectories(Path.of("target", "e2e", namespace, "writers").toAbsolutePath());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     KubernetesClient client = bench.client();
-    client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
-        .withName("pactflow-database").endMetadata()
-        .addToStringData("url", database.brokerUrl()).build()).create();
-    client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
-        .withName("pactflow-licence").endMetadata()
-        .addToStringData("pactflow-onprem.lic", "licensed to the bench").build()).create();
-    Deployment deployment = new DeploymentBuilder()
-        .withNewMetadata().withName(DEPLOYMENT).addToLabels("app", "pactflow").endMetadata()
-        .withNewSpec().withReplicas(replicas)
-        .withNewSelector().addToMatchLabels("app", "pactflow").endSelector()
-        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
-        .withNewTemplate().withNewMetadata().addToLabels("app", "pactflow").endMetadata()
-        .withNewSpec().withTerminationGracePeriodSeconds(20L)
-        .addNewVolume().withName("licence").withNewSecret().withSecretName("pactflow-licence").endSecret().endVolume()
-        .addNewContainer().withName(CONTAINER).withImage(ReferenceBrokerImages.image(version))
-        .withEnv(
-            new EnvVarBuilder().withName("PACTFLOW_DATABASE_URL").withNewValueFrom()
-                .withNewSecretKeyRef("url", "pactflow-database", false).endValueFrom().build(),
-            new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef()
-                .withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
-            new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef()
-                .withFieldPath("status.podIP").endFieldRef().endValueFrom().build(),
-            // the bench's pods share the host network: each binds its own loopback address
-            new EnvVarBuilder().withName("BIND_ADDRESS").withValue("$(POD_IP)").build(),
-            new EnvVarBuilder().withName("WRITES_PER_SECOND").withValue("10").build(),
-            new EnvVarBuilder().withName("WRITER_COUNTERS_FILE")
-                .withValue(countersDir + "/$(POD_NAME).json").build())
-        .addNewPort().withName("http").withContainerPort(9292).endPort()
-        .addNewVolumeMount().withName("licence").withMountPath("/home/pactflow-onprem.lic")
-        .withSubPath("pactflow-onprem.lic").withReadOnly(true).endVolumeMount()
-        .withNewReadinessProbe().withNewHttpGet().withPath("/diagnostic/status/heartbeat")
-        .withPort(new IntOrString("http")).endHttpGet().withPeriodSeconds(1).endReadinessProbe()
-        .endContainer().endSpec().endTemplate().endSpec().build();
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("pactflow-database")
+                .endMetadata()
+                .addToStringData("url", database.brokerUrl())
+                .build())
+        .create();
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("pactflow-licence")
+                .endMetadata()
+                .addToStringData("pactflow-onprem.lic", "licensed to the bench")
+                .build())
+        .create();
+    Deployment deployment =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(DEPLOYMENT)
+            .addToLabels("app", "pactflow")
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(replicas)
+            .withNewSelector()
+            .addToMatchLabels("app", "pactflow")
+            .endSelector()
+            .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withMaxUnavailable(new IntOrString(0))
+            .withMaxSurge(new IntOrString(1))
+            .endRollingUpdate()
+            .endStrategy()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", "pactflow")
+            .endMetadata()
+            .withNewSpec()
+            .withTerminationGracePeriodSeconds(20L)
+            .addNewVolume()
+            .withName("licence")
+            .withNewSecret()
+            .withSecretName("pactflow-licence")
+            .endSecret()
+            .endVolume()
+            .addNewContainer()
+            .withName(CONTAINER)
+            .withImage(ReferenceBrokerImages.image(version))
+            .withEnv(
+                new EnvVarBuilder()
+                    .withName("PACTFLOW_DATABASE_URL")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef("url", "pactflow-database", false)
+                    .endValueFrom()
+                    .build(),
+                new EnvVarBuilder()
+                    .withName("POD_NAME")
+                    .withNewValueFrom()
+                    .withNewFieldRef()
+                    .withFieldPath("metadata.name")
+                    .endFieldRef()
+                    .endValueFrom()
+                    .build(),
+                new EnvVarBuilder()
+                    .withName("POD_IP")
+                    .withNewValueFrom()
+                    .withNewFieldRef()
+                    .withFieldPath("status.podIP")
+                    .endFieldRef()
+                    .endValueFrom()
+                    .build(),
+                // the bench's pods share the host network: each binds its own loopback address
+                new EnvVarBuilder().withName("BIND_ADDRESS").withValue("$(POD_IP)").build(),
+                new EnvVarBuilder().withName("WRITES_PER_SECOND").withValue("10").build(),
+                new EnvVarBuilder()
+                    .withName("WRITER_COUNTERS_FILE")
+                    .withValue(countersDir + "/$(POD_NAME).json")
+                    .build())
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(9292)
+            .endPort()
+            .addNewVolumeMount()
+            .withName("licence")
+            .withMountPath("/home/pactflow-onprem.lic")
+            .withSubPath("pactflow-onprem.lic")
+            .withReadOnly(true)
+            .endVolumeMount()
+            .withNewReadinessProbe()
+            .withNewHttpGet()
+            .withPath("/diagnostic/status/heartbeat")
+            .withPort(new IntOrString("http"))
+            .endHttpGet()
+            .withPeriodSeconds(1)
+            .endReadinessProbe()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     client.apps().deployments().inNamespace(namespace).resource(deployment).create();
     BrokerFixture fixture = new BrokerFixture(bench, namespace, database, countersDir);
-    await("broker " + version + " rolled out").atMost(Duration.ofMinutes(2)).until(fixture::rolledOut);
+    await("broker " + version + " rolled out")
+        .atMost(Duration.ofMinutes(2))
+        .until(fixture::rolledOut);
     return fixture;
   }
 
@@ -122,8 +199,18 @@ public final class BrokerFixture {
     Deployment d = deployment();
     var s = d.getStatus();
     int replicas = d.getSpec().getReplicas();
-    long pods = bench.client().pods().inNamespace(namespace).withLabel("app", "pactflow").list().getItems().size();
-    return s != null && s.getObservedGeneration() != null && s.getObservedGeneration() >= d.getMetadata().getGeneration()
+    long pods =
+        bench
+            .client()
+            .pods()
+            .inNamespace(namespace)
+            .withLabel("app", "pactflow")
+            .list()
+            .getItems()
+            .size();
+    return s != null
+        && s.getObservedGeneration() != null
+        && s.getObservedGeneration() >= d.getMetadata().getGeneration()
         && Integer.valueOf(replicas).equals(s.getUpdatedReplicas())
         && Integer.valueOf(replicas).equals(s.getAvailableReplicas())
         && Integer.valueOf(replicas).equals(s.getReplicas())
@@ -136,25 +223,44 @@ public final class BrokerFixture {
    */
   public List<WriterCounters> stopWritersAndAssertNoDowntime() {
     List<WriterCounters> writers = stopWriters();
-    assertThat(writers).isNotEmpty().allSatisfy(w -> assertThat(w.errors()).as(w.toString()).isZero());
+    assertThat(writers)
+        .isNotEmpty()
+        .allSatisfy(w -> assertThat(w.errors()).as(w.toString()).isZero());
     assertThat(inspector().lostRows(writers)).as("lost rows").isZero();
     assertThat(inspector().unmigratedRows()).as("unmigrated rows").isZero();
     return writers;
   }
 
-  /** Scales the broker to zero so every writer stops cleanly, then reads each writer's final counters. */
+  /**
+   * Scales the broker to zero so every writer stops cleanly, then reads each writer's final
+   * counters.
+   */
   public List<WriterCounters> stopWriters() {
     bench.client().apps().deployments().inNamespace(namespace).withName(DEPLOYMENT).scale(0);
-    await("every broker pod gone").atMost(Duration.ofMinutes(1))
-        .until(() -> bench.client().pods().inNamespace(namespace).withLabel("app", "pactflow").list().getItems().isEmpty());
+    await("every broker pod gone")
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                bench
+                    .client()
+                    .pods()
+                    .inNamespace(namespace)
+                    .withLabel("app", "pactflow")
+                    .list()
+                    .getItems()
+                    .isEmpty());
     try (var files = Files.list(countersDir)) {
-      return files.filter(f -> f.toString().endsWith(".json")).map(f -> {
-        try {
-          return WriterCounters.fromJson(Files.readString(f));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).toList();
+      return files
+          .filter(f -> f.toString().endsWith(".json"))
+          .map(
+              f -> {
+                try {
+                  return WriterCounters.fromJson(Files.readString(f));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** What the end-to-end tests do with BrokerUpgrades, the way a person does it: kubectl and the API. */
+/**
+ * What the end-to-end tests do with BrokerUpgrades, the way a person does it: kubectl and the API.
+ */
 public final class BrokerUpgrades {
 
   public static final String NAME = "pactflow";
-  public static final String ALL_VERSIONS = "[\"1.0.0\", \"1.1.0\", \"1.2.0\", \"2.0.0\", \"2.1.0\"]";
+  public static final String ALL_VERSIONS =
+      "[\"1.0.0\", \"1.1.0\", \"1.2.0\", \"2.0.0\", \"2.1.0\"]";
 
   private final Bench bench;
   private final Kubectl kubectl;
@@ -40,12 +43,17 @@ public final class BrokerUpgrades {
         spec:
           deployment: %s
           version: "%s"
-        """.formatted(NAME, namespace, BrokerFixture.DEPLOYMENT, version) + extraSpec.indent(2);
+        """
+            .formatted(NAME, namespace, BrokerFixture.DEPLOYMENT, version)
+        + extraSpec.indent(2);
   }
 
-  /** {@code kubectl apply} of the manifest; fails the test with kubectl's words if it is refused. */
+  /**
+   * {@code kubectl apply} of the manifest; fails the test with kubectl's words if it is refused.
+   */
   public void apply(String version, String extraSpec) {
-    Kubectl.Result result = kubectl.runWithInput(manifest(namespace, version, extraSpec), "apply", "-f", "-");
+    Kubectl.Result result =
+        kubectl.runWithInput(manifest(namespace, version, extraSpec), "apply", "-f", "-");
     if (!result.succeeded()) {
       throw new AssertionError("kubectl apply failed: " + result.output());
     }
@@ -58,7 +66,13 @@ public final class BrokerUpgrades {
 
   /** {@code kubectl wait --for=condition=Ready}: what a pipeline does. */
   public Kubectl.Result waitReady(int seconds) {
-    return kubectl.run("wait", "--for=condition=Ready", "bu/" + NAME, "-n", namespace, "--timeout=" + seconds + "s");
+    return kubectl.run(
+        "wait",
+        "--for=condition=Ready",
+        "bu/" + NAME,
+        "-n",
+        namespace,
+        "--timeout=" + seconds + "s");
   }
 
   public Kubectl kubectl() {
@@ -66,15 +80,24 @@ public final class BrokerUpgrades {
   }
 
   public BrokerUpgrade get() {
-    return bench.client().resources(BrokerUpgrade.class).inNamespace(namespace).withName(NAME).get();
+    return bench
+        .client()
+        .resources(BrokerUpgrade.class)
+        .inNamespace(namespace)
+        .withName(NAME)
+        .get();
   }
 
   public Optional<Condition> condition(String type) {
     BrokerUpgrade upgrade = get();
-    if (upgrade == null || upgrade.getStatus() == null || upgrade.getStatus().getConditions() == null) {
+    if (upgrade == null
+        || upgrade.getStatus() == null
+        || upgrade.getStatus().getConditions() == null) {
       return Optional.empty();
     }
-    return upgrade.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
+    return upgrade.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst();
   }
 
   public boolean conditionIs(String type, String status) {
@@ -83,10 +106,19 @@ public final class BrokerUpgrades {
 
   /** The Jobs the operator made for a step, oldest first (one per hop). */
   public List<Job> jobsOf(StepName step) {
-    return bench.client().batch().v1().jobs().inNamespace(namespace)
-        .withLabel(JobSpecFactory.LABEL_STEP, step.name()).list().getItems().stream()
-        .sorted(Comparator.comparing((Job j) -> j.getMetadata().getCreationTimestamp())
-            .thenComparing(j -> j.getMetadata().getName()))
+    return bench
+        .client()
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(namespace)
+        .withLabel(JobSpecFactory.LABEL_STEP, step.name())
+        .list()
+        .getItems()
+        .stream()
+        .sorted(
+            Comparator.comparing((Job j) -> j.getMetadata().getCreationTimestamp())
+                .thenComparing(j -> j.getMetadata().getName()))
         .toList();
   }
 

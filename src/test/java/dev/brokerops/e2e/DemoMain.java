@@ -16,27 +16,38 @@ import java.util.Objects;
  */
 public final class DemoMain {
 
-  private DemoMain() {
-  }
+  private DemoMain() {}
 
   public static void main(String[] args) throws Exception {
     long start = System.nanoTime();
     Bench bench = Bench.full();
     Bench.ensureStarted(true);
     String namespace = bench.createNamespace("demo");
-    say("bench up; deploying PactFlow stand-in 1.0.0, 3 replicas writing 10 rows/s each, in namespace " + namespace);
+    say(
+        "bench up; deploying PactFlow stand-in 1.0.0, 3 replicas writing 10 rows/s each, in namespace "
+            + namespace);
     BrokerFixture broker = BrokerFixture.deploy(bench, namespace, "1.0.0", 3);
     Kubectl kubectl = new Kubectl(bench.kubeconfig());
     try (OperatorProcess operator = OperatorProcess.start(bench)) {
       say("operator started (log: " + operator.log() + "); applying:");
-      String upgrade = BrokerUpgrades.manifest(namespace, "2.1.0",
-          "versionPolicy:\n  availableVersions: " + BrokerUpgrades.ALL_VERSIONS + "\n");
+      String upgrade =
+          BrokerUpgrades.manifest(
+              namespace,
+              "2.1.0",
+              "versionPolicy:\n  availableVersions: " + BrokerUpgrades.ALL_VERSIONS + "\n");
       System.out.println(upgrade.indent(4));
-      var watch = bench.client().resources(BrokerUpgrade.class).inNamespace(namespace).withName("pactflow")
-          .watch(new ProgressPrinter());
+      var watch =
+          bench
+              .client()
+              .resources(BrokerUpgrade.class)
+              .inNamespace(namespace)
+              .withName("pactflow")
+              .watch(new ProgressPrinter());
       long upgradeStart = System.nanoTime();
       check(kubectl.runWithInput(upgrade, "apply", "-f", "-"));
-      check(kubectl.run("wait", "--for=condition=Ready", "bu/pactflow", "-n", namespace, "--timeout=600s"));
+      check(
+          kubectl.run(
+              "wait", "--for=condition=Ready", "bu/pactflow", "-n", namespace, "--timeout=600s"));
       long upgradeMillis = (System.nanoTime() - upgradeStart) / 1_000_000;
       watch.close();
       System.out.println();
@@ -46,9 +57,23 @@ public final class DemoMain {
       List<WriterCounters> writers = broker.stopWriters();
       long acknowledged = writers.stream().mapToLong(WriterCounters::acknowledged).sum();
       long errors = writers.stream().mapToLong(WriterCounters::errors).sum();
-      say("upgrade 1.0.0 -> 2.1.0 took " + upgradeMillis + " ms (whole demo " + (System.nanoTime() - start) / 1_000_000 + " ms)");
-      say(writers.size() + " writers, " + acknowledged + " acknowledged writes, " + errors + " failed writes, "
-          + broker.inspector().lostRows(writers) + " lost rows, " + broker.inspector().unmigratedRows() + " unmigrated rows");
+      say(
+          "upgrade 1.0.0 -> 2.1.0 took "
+              + upgradeMillis
+              + " ms (whole demo "
+              + (System.nanoTime() - start) / 1_000_000
+              + " ms)");
+      say(
+          writers.size()
+              + " writers, "
+              + acknowledged
+              + " acknowledged writes, "
+              + errors
+              + " failed writes, "
+              + broker.inspector().lostRows(writers)
+              + " lost rows, "
+              + broker.inspector().unmigratedRows()
+              + " unmigrated rows");
     }
     System.exit(0);
   }
@@ -74,10 +99,24 @@ public final class DemoMain {
       if (status == null || status.getPhase() == null) {
         return;
       }
-      String hop = status.getRun() == null ? "" : " run " + status.getRun().getFrom() + " -> " + status.getRun().getTo()
-          + " plan " + status.getRun().getPlan();
-      String line = "phase " + status.getPhase() + (status.getStep() == null || status.getStep().isEmpty() ? "" : ", step " + status.getStep()) + hop
-          + ", running " + status.getCurrentVersion();
+      String hop =
+          status.getRun() == null
+              ? ""
+              : " run "
+                  + status.getRun().getFrom()
+                  + " -> "
+                  + status.getRun().getTo()
+                  + " plan "
+                  + status.getRun().getPlan();
+      String line =
+          "phase "
+              + status.getPhase()
+              + (status.getStep() == null || status.getStep().isEmpty()
+                  ? ""
+                  : ", step " + status.getStep())
+              + hop
+              + ", running "
+              + status.getCurrentVersion();
       if (!Objects.equals(line, last)) {
         last = line;
         say(line);
@@ -85,7 +124,6 @@ public final class DemoMain {
     }
 
     @Override
-    public void onClose(WatcherException cause) {
-    }
+    public void onClose(WatcherException cause) {}
   }
 }

@@ -21,8 +21,7 @@ public final class OperatorImage {
   public static final String TAG = "0.1.0";
   private static final String IN_IMAGE = "/opt/brokerupgrade";
 
-  private OperatorImage() {
-  }
+  private OperatorImage() {}
 
   public static String build(ImageDirectories images) {
     Path dir = images.root().resolve(REPOSITORY).resolve(TAG);
@@ -32,32 +31,46 @@ public final class OperatorImage {
       Path lib = target.resolve("lib");
       List<Path> jars;
       try (var files = Files.list(target)) {
-        jars = files.filter(f -> f.getFileName().toString().matches("brokerupgrade-operator-.*\\.jar")).toList();
+        jars =
+            files
+                .filter(f -> f.getFileName().toString().matches("brokerupgrade-operator-.*\\.jar"))
+                .toList();
       }
       if (jars.isEmpty() || !Files.isDirectory(lib)) {
-        throw new IllegalStateException("the operator's jar and target/lib are made by `mvn package`: run it first");
+        throw new IllegalStateException(
+            "the operator's jar and target/lib are made by `mvn package`: run it first");
       }
       for (Path jar : jars) {
-        Files.copy(jar, opt.getParent().resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            jar, opt.getParent().resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
       }
       try (var files = Files.list(lib)) {
         for (Path jar : files.toList()) {
           Files.copy(jar, opt.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
       }
-      Files.copy(Path.of("operator", "jvm.options"), opt.getParent().resolve("jvm.options"),
+      Files.copy(
+          Path.of("operator", "jvm.options"),
+          opt.getParent().resolve("jvm.options"),
           StandardCopyOption.REPLACE_EXISTING);
 
       Files.createDirectories(dir.resolve("bin"));
       Files.createDirectories(dir.resolve(".image"));
       Path launcher = dir.resolve("bin").resolve("brokerupgrade-operator");
-      Files.writeString(launcher, """
+      Files.writeString(
+          launcher,
+          """
           #!/bin/sh
           # as in the real image, whose user has no home: no kubeconfig to find, only the service account
           export HOME=/nonexistent
           exec '%s' @%s/jvm.options -cp '%s/*:%s/lib/*' %s "$@"
-          """.formatted(Path.of(System.getProperty("java.home"), "bin", "java"), IN_IMAGE, IN_IMAGE, IN_IMAGE,
-          OperatorMain.class.getName()));
+          """
+              .formatted(
+                  Path.of(System.getProperty("java.home"), "bin", "java"),
+                  IN_IMAGE,
+                  IN_IMAGE,
+                  IN_IMAGE,
+                  OperatorMain.class.getName()));
       Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.write(dir.resolve(".image/entrypoint"), List.of("brokerupgrade-operator"));
     } catch (IOException e) {

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The operator as it runs in production: its own JVM (this test JVM's classpath), the bench's
  * kubeconfig, the CRD applied from {@code crds/} with kubectl. Can be killed with SIGKILL and
  * started again. As a JUnit extension it runs for a whole test class:
- * <pre>{@code @RegisterExtension @Order(2) static final OperatorProcess operator = OperatorProcess.forClass(bench);}</pre>
+ *
+ * <pre>
+ * {@code @RegisterExtension @Order(2) static final OperatorProcess operator = OperatorProcess.forClass(bench);}
+ * </pre>
  */
 public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
@@ -30,7 +33,10 @@ public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, 
     this.log = log;
   }
 
-  /** An operator that starts before the class's tests (once {@code bench} is up) and stops after them. */
+  /**
+   * An operator that starts before the class's tests (once {@code bench} is up) and stops after
+   * them.
+   */
   public static OperatorProcess forClass(Bench bench) {
     return new OperatorProcess(bench, logFile());
   }
@@ -65,7 +71,9 @@ public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, 
 
   private static Path logFile() {
     try {
-      return Files.createDirectories(Path.of("target", "e2e")).resolve("operator.log").toAbsolutePath();
+      return Files.createDirectories(Path.of("target", "e2e"))
+          .resolve("operator.log")
+          .toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -73,13 +81,17 @@ public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, 
 
   /** Starts the operator (again); its output is appended to {@code target/e2e/operator.log}. */
   public void restart() {
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"),
-        OperatorMain.class.getName()))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseSerialGC",
+                    "-Xmx256m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    OperatorMain.class.getName()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("KUBECONFIG", bench.kubeconfig().toString());
     builder.environment().remove(OperatorMain.WATCH_NAMESPACES);
     process = bench.launcher().start(builder);

@@ -1,5 +1,7 @@
 package dev.brokerops.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.brokerops.bench.Bench;
 import dev.brokerops.bench.Kubectl;
 import dev.brokerops.referencebroker.ReferenceBrokerImages;
@@ -15,9 +17,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** PactFlow's no-downtime upgrade, run by the operator on the bench against the reference broker. */
+/**
+ * PactFlow's no-downtime upgrade, run by the operator on the bench against the reference broker.
+ */
 class UpgradeE2E {
 
   @RegisterExtension
@@ -46,15 +48,19 @@ class UpgradeE2E {
     // a major upgrade needs the list that proves `from` is the newest patch of its major
     upgrades.applyWithAvailableVersions(to);
     Kubectl.Result waited = upgrades.waitReady(300);
-    assertThat(waited.exitCode()).as(waited.output() + "\noperator log: " + operator.log()).isZero();
+    assertThat(waited.exitCode())
+        .as(waited.output() + "\noperator log: " + operator.log())
+        .isZero();
 
     // the Deployment runs the target with auto-migrate off
     assertThat(broker.runningVersion()).isEqualTo(to);
-    assertThat(broker.deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
-        .anySatisfy(e -> {
-          assertThat(e.getName()).isEqualTo("PACTFLOW_DATABASE_AUTO_MIGRATE");
-          assertThat(e.getValue()).isEqualTo("false");
-        });
+    assertThat(
+            broker.deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("PACTFLOW_DATABASE_AUTO_MIGRATE");
+              assertThat(e.getValue()).isEqualTo("false");
+            });
 
     // the steps ran in order: Job creation and the Deployment's change prove it
     Job record = onlyJob(upgrades, StepName.RecordDatabaseVersion);
@@ -63,8 +69,10 @@ class UpgradeE2E {
     Instant schemaDone = Instant.parse(schema.getStatus().getCompletionTime());
     Instant deploymentChanged = newestReplicaSetCreated(namespace);
     assertThat(created(record)).isBeforeOrEqualTo(created(schema));
-    assertThat(Instant.parse(record.getStatus().getCompletionTime())).isBeforeOrEqualTo(created(schema));
-    assertThat(deploymentChanged).as("the Deployment is untouched until the schema migration completed")
+    assertThat(Instant.parse(record.getStatus().getCompletionTime()))
+        .isBeforeOrEqualTo(created(schema));
+    assertThat(deploymentChanged)
+        .as("the Deployment is untouched until the schema migration completed")
         .isAfterOrEqualTo(schemaDone);
     assertThat(created(data)).isAfterOrEqualTo(deploymentChanged);
     assertThat(schema.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
@@ -78,9 +86,14 @@ class UpgradeE2E {
     assertThat(upgrade.getStatus().getCurrentVersion()).isEqualTo(to);
 
     Kubectl.Result listed = upgrades.kubectl().run("get", "bu", "-n", namespace);
-    assertThat(listed.output()).containsPattern("NAME\\s+DEPLOYMENT\\s+CURRENT\\s+TARGET\\s+PHASE\\s+STEP\\s+AGE")
-        .containsPattern("pactflow\\s+pactflow\\s+" + to.replace(".", "\\.") + "\\s+" + to.replace(".", "\\.")
-            + "\\s+Succeeded");
+    assertThat(listed.output())
+        .containsPattern("NAME\\s+DEPLOYMENT\\s+CURRENT\\s+TARGET\\s+PHASE\\s+STEP\\s+AGE")
+        .containsPattern(
+            "pactflow\\s+pactflow\\s+"
+                + to.replace(".", "\\.")
+                + "\\s+"
+                + to.replace(".", "\\.")
+                + "\\s+Succeeded");
 
     // no downtime: no failed write, no lost row, no row left in the old shape
     List<WriterCounters> writers = broker.stopWritersAndAssertNoDowntime();
@@ -99,7 +112,9 @@ class UpgradeE2E {
 
   private Instant newestReplicaSetCreated(String namespace) {
     return bench.client().apps().replicaSets().inNamespace(namespace).list().getItems().stream()
-        .map(ReplicaSet::getMetadata).map(m -> Instant.parse(m.getCreationTimestamp()))
-        .max(Comparator.naturalOrder()).orElseThrow();
+        .map(ReplicaSet::getMetadata)
+        .map(m -> Instant.parse(m.getCreationTimestamp()))
+        .max(Comparator.naturalOrder())
+        .orElseThrow();
   }
 }

@@ -1,5 +1,8 @@
 package dev.brokerops.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.brokerops.bench.Bench;
 import dev.brokerops.referencebroker.ReferenceBrokerImages;
 import dev.brokerops.upgrade.api.Phase;
@@ -12,10 +15,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-/** Which paths the operator takes, and which it refuses: major hops, unprovable paths, missing tags. */
+/**
+ * Which paths the operator takes, and which it refuses: major hops, unprovable paths, missing tags.
+ */
 class UpgradePathsE2E {
 
   @RegisterExtension
@@ -37,10 +39,14 @@ class UpgradePathsE2E {
     assertThat(upgrades.waitReady(400).exitCode()).as(operator.log().toString()).isZero();
     var run = upgrades.get().getStatus().getRun();
     assertThat(run.getPlan()).containsExactly("1.2.0", "2.1.0");
-    assertThat(upgrades.jobsOf(StepName.SchemaMigration)).extracting(UpgradePathsE2E::imageOf)
-        .containsExactly(ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
-    assertThat(upgrades.jobsOf(StepName.DataMigration)).extracting(UpgradePathsE2E::imageOf)
-        .containsExactly(ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
+    assertThat(upgrades.jobsOf(StepName.SchemaMigration))
+        .extracting(UpgradePathsE2E::imageOf)
+        .containsExactly(
+            ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
+    assertThat(upgrades.jobsOf(StepName.DataMigration))
+        .extracting(UpgradePathsE2E::imageOf)
+        .containsExactly(
+            ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
     // the second hop's schema migration starts only after the first hop's data migration
     Job firstData = upgrades.jobsOf(StepName.DataMigration).get(0);
     Job secondSchema = upgrades.jobsOf(StepName.SchemaMigration).get(1);
@@ -48,7 +54,10 @@ class UpgradePathsE2E {
         .isAfterOrEqualTo(Instant.parse(firstData.getStatus().getCompletionTime()));
     assertThat(bench.client().apps().replicaSets().inNamespace(namespace).list().getItems())
         .extracting(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .containsExactlyInAnyOrder(ReferenceBrokerImages.image("1.0.0"), ReferenceBrokerImages.image("1.2.0"), ReferenceBrokerImages.image("2.1.0"));
+        .containsExactlyInAnyOrder(
+            ReferenceBrokerImages.image("1.0.0"),
+            ReferenceBrokerImages.image("1.2.0"),
+            ReferenceBrokerImages.image("2.1.0"));
     assertThat(broker.runningVersion()).isEqualTo("2.1.0");
 
     broker.stopWritersAndAssertNoDowntime();
@@ -63,12 +72,18 @@ class UpgradePathsE2E {
 
     upgrades.apply("2.1.0", "");
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> upgrades.get().getStatus() != null
-        && upgrades.get().getStatus().getPhase() == Phase.Blocked);
-    assertThat(upgrades.condition("Degraded")).hasValueSatisfying(degraded -> {
-      assertThat(degraded.getStatus()).isEqualTo("True");
-      assertThat(degraded.getMessage()).contains("spec.versionPolicy.availableVersions");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                upgrades.get().getStatus() != null
+                    && upgrades.get().getStatus().getPhase() == Phase.Blocked);
+    assertThat(upgrades.condition("Degraded"))
+        .hasValueSatisfying(
+            degraded -> {
+              assertThat(degraded.getStatus()).isEqualTo("True");
+              assertThat(degraded.getMessage()).contains("spec.versionPolicy.availableVersions");
+            });
     assertThat(upgrades.conditionIs("Ready", "False")).isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> !upgrades.warnings().isEmpty());
     assertThat(upgrades.jobsOf(StepName.RecordDatabaseVersion)).isEmpty();
@@ -83,31 +98,47 @@ class UpgradePathsE2E {
     long generation = broker.deployment().getMetadata().getGeneration();
     BrokerUpgrades upgrades = new BrokerUpgrades(bench, namespace);
 
-    upgrades.apply("1.1.1", "");  // a typo: 1.1.1 was never released
+    upgrades.apply("1.1.1", ""); // a typo: 1.1.1 was never released
 
-    await().atMost(Duration.ofSeconds(60)).until(() -> !upgrades.jobsOf(StepName.SchemaMigration).isEmpty()
-        || upgrades.get().getStatus() != null && upgrades.get().getStatus().getPhase() == Phase.Failed);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                !upgrades.jobsOf(StepName.SchemaMigration).isEmpty()
+                    || upgrades.get().getStatus() != null
+                        && upgrades.get().getStatus().getPhase() == Phase.Failed);
     Instant schemaStarted = Instant.now();
-    await().atMost(Duration.ofSeconds(60)).until(() -> upgrades.get().getStatus().getPhase() == Phase.Failed);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> upgrades.get().getStatus().getPhase() == Phase.Failed);
     assertThat(Duration.between(schemaStarted, Instant.now())).isLessThan(Duration.ofSeconds(60));
 
     var status = upgrades.get().getStatus();
-    var failed = status.getRun().getSteps().stream().filter(s -> s.getName() == StepName.SchemaMigration)
-        .findFirst().orElseThrow();
+    var failed =
+        status.getRun().getSteps().stream()
+            .filter(s -> s.getName() == StepName.SchemaMigration)
+            .findFirst()
+            .orElseThrow();
     assertThat(failed.getState()).isEqualTo(StepState.Failed);
     assertThat(failed.getJob()).isNotBlank();
     assertThat(failed.getMessage()).contains(ReferenceBrokerImages.image("1.1.1"));
-    assertThat(upgrades.condition("Degraded")).hasValueSatisfying(degraded -> {
-      assertThat(degraded.getStatus()).isEqualTo("True");
-      assertThat(degraded.getMessage()).contains(ReferenceBrokerImages.image("1.1.1"));
-    });
-    await().atMost(Duration.ofSeconds(10)).until(() -> upgrades.warnings().stream()
-        .anyMatch(e -> e.getMessage().contains(failed.getJob())));
-    assertThat(broker.deployment().getMetadata().getGeneration()).as("the Deployment is never touched")
+    assertThat(upgrades.condition("Degraded"))
+        .hasValueSatisfying(
+            degraded -> {
+              assertThat(degraded.getStatus()).isEqualTo("True");
+              assertThat(degraded.getMessage()).contains(ReferenceBrokerImages.image("1.1.1"));
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                upgrades.warnings().stream()
+                    .anyMatch(e -> e.getMessage().contains(failed.getJob())));
+    assertThat(broker.deployment().getMetadata().getGeneration())
+        .as("the Deployment is never touched")
         .isEqualTo(generation);
     assertThat(broker.runningVersion()).isEqualTo("1.0.0");
   }
-
 
   private static String imageOf(Job job) {
     return job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();

@@ -1,5 +1,8 @@
 package dev.brokerops.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.brokerops.bench.Bench;
 import dev.brokerops.referencebroker.ReferenceBrokerImages;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
@@ -16,14 +19,17 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-/** A run survives what happens to real operators: being killed mid-step, and a new version mid-run. */
+/**
+ * A run survives what happens to real operators: being killed mid-step, and a new version mid-run.
+ */
 class UpgradeResilienceE2E {
 
-  private static final List<StepName> UPGRADE_STEPS = List.of(StepName.RecordDatabaseVersion,
-      StepName.SchemaMigration, StepName.Rollout, StepName.DataMigration);
+  private static final List<StepName> UPGRADE_STEPS =
+      List.of(
+          StepName.RecordDatabaseVersion,
+          StepName.SchemaMigration,
+          StepName.Rollout,
+          StepName.DataMigration);
 
   @RegisterExtension
   @Order(1)
@@ -43,7 +49,9 @@ class UpgradeResilienceE2E {
     upgrades.applyWithAvailableVersions("2.0.0");
     List<StepName> killedDuring = new ArrayList<>();
     for (StepName step : UPGRADE_STEPS) {
-      await("step " + step).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+      await("step " + step)
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(20))
           .until(() -> step.name().equals(currentStep(upgrades)));
       operator.kill();
       killedDuring.add(step);
@@ -52,19 +60,25 @@ class UpgradeResilienceE2E {
 
     assertThat(upgrades.waitReady(300).exitCode()).as(operator.log().toString()).isZero();
     assertThat(killedDuring).containsExactlyElementsOf(UPGRADE_STEPS);
-    for (StepName step : List.of(StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)) {
+    for (StepName step :
+        List.of(StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)) {
       List<Job> jobs = upgrades.jobsOf(step);
       assertThat(jobs).as("one Job for " + step).hasSize(1);
       assertThat(jobs.get(0).getStatus().getSucceeded()).as("its one pod succeeded").isEqualTo(1);
       assertThat(jobs.get(0).getStatus().getFailed()).as(step + " ran once").isIn(null, 0);
     }
-    assertThat(broker.deployment().getMetadata().getGeneration()).as("the Deployment was changed once")
+    assertThat(broker.deployment().getMetadata().getGeneration())
+        .as("the Deployment was changed once")
         .isEqualTo(generationBefore + 1);
     BrokerUpgrade upgrade = upgrades.get();
-    assertThat(upgrade.getStatus().getRun().getSteps()).allSatisfy(s -> assertThat(s.getState()).isEqualTo(StepState.Succeeded));
-    assertThat(upgrade.getStatus().getHistory()).singleElement()
+    assertThat(upgrade.getStatus().getRun().getSteps())
+        .allSatisfy(s -> assertThat(s.getState()).isEqualTo(StepState.Succeeded));
+    assertThat(upgrade.getStatus().getHistory())
+        .singleElement()
         .satisfies(run -> assertThat(run.getResult()).isEqualTo(RunResult.Succeeded));
-    assertThat(upgrades.events("StepStarted")).as("each step started once").hasSize(UPGRADE_STEPS.size());
+    assertThat(upgrades.events("StepStarted"))
+        .as("each step started once")
+        .hasSize(UPGRADE_STEPS.size());
 
     broker.stopWritersAndAssertNoDowntime();
   }
@@ -76,27 +90,35 @@ class UpgradeResilienceE2E {
     BrokerUpgrades upgrades = new BrokerUpgrades(bench, namespace);
 
     upgrades.apply("1.1.0", "");
-    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> StepName.SchemaMigration.name().equals(currentStep(upgrades)));
-    upgrades.apply("1.2.0", "");  // what a GitOps tool does when the next bump lands in git
+    upgrades.apply("1.2.0", ""); // what a GitOps tool does when the next bump lands in git
 
-    await("the new target shown as planned while the run goes on").atMost(Duration.ofSeconds(30))
-        .until(() -> {
-          var status = upgrades.get().getStatus();
-          return status.getNextRun() != null && "1.2.0".equals(status.getNextRun().getTo())
-              && "1.1.0".equals(status.getRun().getTo());
-        });
+    await("the new target shown as planned while the run goes on")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              var status = upgrades.get().getStatus();
+              return status.getNextRun() != null
+                  && "1.2.0".equals(status.getNextRun().getTo())
+                  && "1.1.0".equals(status.getRun().getTo());
+            });
     assertThat(upgrades.waitReady(300).exitCode()).as(operator.log().toString()).isZero();
 
     BrokerUpgrade upgrade = upgrades.get();
     assertThat(upgrade.getStatus().getCurrentVersion()).isEqualTo("1.2.0");
-    assertThat(upgrade.getStatus().getHistory()).extracting(RunSummary::getFrom, RunSummary::getTo, RunSummary::getResult)
+    assertThat(upgrade.getStatus().getHistory())
+        .extracting(RunSummary::getFrom, RunSummary::getTo, RunSummary::getResult)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("1.1.0", "1.2.0", RunResult.Succeeded),
             org.assertj.core.groups.Tuple.tuple("1.0.0", "1.1.0", RunResult.Succeeded));
     List<Job> schema = upgrades.jobsOf(StepName.SchemaMigration);
-    assertThat(schema).extracting(j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .containsExactly(ReferenceBrokerImages.image("1.1.0"), ReferenceBrokerImages.image("1.2.0"));
+    assertThat(schema)
+        .extracting(j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .containsExactly(
+            ReferenceBrokerImages.image("1.1.0"), ReferenceBrokerImages.image("1.2.0"));
     Job firstRunData = upgrades.jobsOf(StepName.DataMigration).get(0);
     assertThat(Instant.parse(schema.get(1).getMetadata().getCreationTimestamp()))
         .as("the second run started after the first had finished")

@@ -9,9 +9,9 @@ import java.sql.SQLException;
  */
 interface DataMigration {
 
-    /** A short name for logs. */
-    String name();
+  /** A short name for logs. */
+  String name();
 
-    /** Fixes what needs fixing and returns how many rows it changed; the caller commits. */
-    long run(Connection connection) throws SQLException;
+  /** Fixes what needs fixing and returns how many rows it changed; the caller commits. */
+  long run(Connection connection) throws SQLException;
 }

@@ -12,72 +12,81 @@ import org.slf4j.LoggerFactory;
  */
 final class MigrateCommand {
 
-    static final String TARGET_ENV = "PACTFLOW_DATABASE_MIGRATION_TARGET";
-    private static final Logger LOG = LoggerFactory.getLogger(MigrateCommand.class);
+  static final String TARGET_ENV = "PACTFLOW_DATABASE_MIGRATION_TARGET";
+  private static final Logger LOG = LoggerFactory.getLogger(MigrateCommand.class);
 
-    private final BrokerRelease release;
-    private final DatabaseUrl database;
-    private final List<MigrationScript> scripts;
+  private final BrokerRelease release;
+  private final DatabaseUrl database;
+  private final List<MigrationScript> scripts;
 
-    MigrateCommand(BrokerRelease release, DatabaseUrl database, List<MigrationScript> scripts) {
-        this.release = release;
-        this.database = database;
-        this.scripts = scripts;
+  MigrateCommand(BrokerRelease release, DatabaseUrl database, List<MigrationScript> scripts) {
+    this.release = release;
+    this.database = database;
+    this.scripts = scripts;
+  }
+
+  /**
+   * Checks a migration target before anything touches the database: a number, and not newer than
+   * this image's newest migration (it could not know what that schema looks like).
+   */
+  static Long parseTarget(String text, List<MigrationScript> scripts) {
+    if (text == null || text.isBlank()) {
+      return null;
     }
-
-    /**
-     * Checks a migration target before anything touches the database: a number, and not newer
-     * than this image's newest migration (it could not know what that schema looks like).
-     */
-    static Long parseTarget(String text, List<MigrationScript> scripts) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        String trimmed = text.strip();
-        if (!trimmed.matches("[0-9]{1,18}")) {
-            throw new BrokerFailure(TARGET_ENV + " must be a migration number such as 20241001, not '" + trimmed + "'");
-        }
-        long target = Long.parseLong(trimmed);
-        long newestKnown = scripts.stream().mapToLong(MigrationScript::number).max().orElse(0);
-        if (target > newestKnown) {
-            throw new BrokerFailure(TARGET_ENV + "=" + target + " is newer than this image's newest migration " + newestKnown);
-        }
-        return target;
+    String trimmed = text.strip();
+    if (!trimmed.matches("[0-9]{1,18}")) {
+      throw new BrokerFailure(
+          TARGET_ENV + " must be a migration number such as 20241001, not '" + trimmed + "'");
     }
-
-    /** Schema migrations (each once), then every data migration (each time). */
-    void migrate() {
-        try (Connection connection = database.connect("db-migrate " + release.version());
-             MigrationLock ignored = MigrationLock.acquire(connection)) {
-            int applied = new SchemaMigrator(database, scripts).migrateUp(null);
-            LOG.info("Applied {} schema migration(s); database is at {}", applied, SchemaMigrator.newestApplied(connection));
-            for (DataMigration migration : release.dataMigrations()) {
-                connection.setAutoCommit(false);
-                long changed = migration.run(connection);
-                connection.commit();
-                connection.setAutoCommit(true);
-                LOG.info("Data migration '{}' fixed {} row(s)", migration.name(), changed);
-            }
-        } catch (SQLException e) {
-            throw new BrokerFailure("migration failed: " + DatabaseUrl.firstLine(e.getMessage()), e);
-        }
+    long target = Long.parseLong(trimmed);
+    long newestKnown = scripts.stream().mapToLong(MigrationScript::number).max().orElse(0);
+    if (target > newestKnown) {
+      throw new BrokerFailure(
+          TARGET_ENV
+              + "="
+              + target
+              + " is newer than this image's newest migration "
+              + newestKnown);
     }
+    return target;
+  }
 
-    /** Only the schema, to exactly {@code target}: down past newer migrations, or up to it. */
-    void migrateTo(long target) {
-        try (Connection connection = database.connect("db-migrate " + release.version());
-             MigrationLock ignored = MigrationLock.acquire(connection)) {
-            long current = SchemaMigrator.newestApplied(connection);
-            SchemaMigrator migrator = new SchemaMigrator(database, scripts);
-            if (target < current) {
-                List<Long> reverted = migrator.migrateDownTo(connection, target);
-                LOG.info("Migrated down {} migration(s) {} to {}", reverted.size(), reverted, target);
-            } else {
-                int applied = migrator.migrateUp(target);
-                LOG.info("Applied {} schema migration(s) up to target {}", applied, target);
-            }
-        } catch (SQLException e) {
-            throw new BrokerFailure("migration failed: " + DatabaseUrl.firstLine(e.getMessage()), e);
-        }
+  /** Schema migrations (each once), then every data migration (each time). */
+  void migrate() {
+    try (Connection connection = database.connect("db-migrate " + release.version());
+        MigrationLock ignored = MigrationLock.acquire(connection)) {
+      int applied = new SchemaMigrator(database, scripts).migrateUp(null);
+      LOG.info(
+          "Applied {} schema migration(s); database is at {}",
+          applied,
+          SchemaMigrator.newestApplied(connection));
+      for (DataMigration migration : release.dataMigrations()) {
+        connection.setAutoCommit(false);
+        long changed = migration.run(connection);
+        connection.commit();
+        connection.setAutoCommit(true);
+        LOG.info("Data migration '{}' fixed {} row(s)", migration.name(), changed);
+      }
+    } catch (SQLException e) {
+      throw new BrokerFailure("migration failed: " + DatabaseUrl.firstLine(e.getMessage()), e);
     }
+  }
+
+  /** Only the schema, to exactly {@code target}: down past newer migrations, or up to it. */
+  void migrateTo(long target) {
+    try (Connection connection = database.connect("db-migrate " + release.version());
+        MigrationLock ignored = MigrationLock.acquire(connection)) {
+      long current = SchemaMigrator.newestApplied(connection);
+      SchemaMigrator migrator = new SchemaMigrator(database, scripts);
+      if (target < current) {
+        List<Long> reverted = migrator.migrateDownTo(connection, target);
+        LOG.info("Migrated down {} migration(s) {} to {}", reverted.size(), reverted, target);
+      } else {
+        int applied = migrator.migrateUp(target);
+        LOG.info("Applied {} schema migration(s) up to target {}", applied, target);
+      }
+    } catch (SQLException e) {
+      throw new BrokerFailure("migration failed: " + DatabaseUrl.firstLine(e.getMessage()), e);
+    }
+  }
 }

@@ -11,30 +11,30 @@ import java.sql.Statement;
  */
 final class MigrationLock implements AutoCloseable {
 
-    /** "pactmigr" as a number: any constant works, as long as every version uses the same. */
-    private static final long KEY = 0x706163746d696772L;
+  /** "pactmigr" as a number: any constant works, as long as every version uses the same. */
+  private static final long KEY = 0x706163746d696772L;
 
-    private final Connection connection;
+  private final Connection connection;
 
-    private MigrationLock(Connection connection) {
-        this.connection = connection;
+  private MigrationLock(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Waits for the lock on the given connection's session; closing releases it. */
+  static MigrationLock acquire(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SELECT pg_advisory_lock(" + KEY + ")");
     }
+    return new MigrationLock(connection);
+  }
 
-    /** Waits for the lock on the given connection's session; closing releases it. */
-    static MigrationLock acquire(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_lock(" + KEY + ")");
-        }
-        return new MigrationLock(connection);
+  @Override
+  public void close() throws SQLException {
+    if (connection.isClosed()) {
+      return; // the session ended, and with it the lock
     }
-
-    @Override
-    public void close() throws SQLException {
-        if (connection.isClosed()) {
-            return; // the session ended, and with it the lock
-        }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_unlock(" + KEY + ")");
-        }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SELECT pg_advisory_unlock(" + KEY + ")");
     }
+  }
 }

@@ -21,105 +21,128 @@ import sun.misc.Signal;
  */
 final class ServeCommand {
 
-    static final String AUTO_MIGRATE_ENV = "PACTFLOW_DATABASE_AUTO_MIGRATE";
-    static final String HEARTBEAT_PATH = "/diagnostic/status/heartbeat";
-    static final String COUNTERS_PATH = "/diagnostic/counters";
-    /** The final counters go to stdout on a line starting with this, for people and for tests. */
-    static final String FINAL_COUNTERS_PREFIX = "final-counters ";
+  static final String AUTO_MIGRATE_ENV = "PACTFLOW_DATABASE_AUTO_MIGRATE";
+  static final String HEARTBEAT_PATH = "/diagnostic/status/heartbeat";
+  static final String COUNTERS_PATH = "/diagnostic/counters";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  /** The final counters go to stdout on a line starting with this, for people and for tests. */
+  static final String FINAL_COUNTERS_PREFIX = "final-counters ";
 
-    private final BrokerRelease release;
-    private final DatabaseUrl database;
-    private final Map<String, String> environment;
-    private final MigrateCommand migration;
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
-    ServeCommand(BrokerRelease release, DatabaseUrl database, Map<String, String> environment, MigrateCommand migration) {
-        this.release = release;
-        this.database = database;
-        this.environment = environment;
-        this.migration = migration;
+  private final BrokerRelease release;
+  private final DatabaseUrl database;
+  private final Map<String, String> environment;
+  private final MigrateCommand migration;
+
+  ServeCommand(
+      BrokerRelease release,
+      DatabaseUrl database,
+      Map<String, String> environment,
+      MigrateCommand migration) {
+    this.release = release;
+    this.database = database;
+    this.environment = environment;
+    this.migration = migration;
+  }
+
+  void run() throws IOException, InterruptedException {
+    int port = parsePort(environment.getOrDefault("PORT", "9292"));
+    // Where several replicas share one network (the bench), each binds its own pod IP.
+    String bindAddress = environment.getOrDefault("BIND_ADDRESS", "0.0.0.0").strip();
+    double writesPerSecond = parseRate(environment.getOrDefault("WRITES_PER_SECOND", "20"));
+    String countersFile = environment.get("WRITER_COUNTERS_FILE");
+
+    // Installed before anything slow, so an early SIGTERM still means "stop cleanly".
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+    Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+
+    if ("false".equalsIgnoreCase(environment.getOrDefault(AUTO_MIGRATE_ENV, "true").strip())) {
+      LOG.info("{}=false: not migrating", AUTO_MIGRATE_ENV);
+    } else {
+      migration.migrate();
+    }
+    if (stopRequested.getCount() == 0) {
+      LOG.info("Stop requested while starting: not serving");
+      System.out.println(
+          FINAL_COUNTERS_PREFIX
+              + new WriterCounters(writerId(), release.version(), 0, 0, 0, null, true).toJson());
+      return;
     }
 
-    void run() throws IOException, InterruptedException {
-        int port = parsePort(environment.getOrDefault("PORT", "9292"));
-        // Where several replicas share one network (the bench), each binds its own pod IP.
-        String bindAddress = environment.getOrDefault("BIND_ADDRESS", "0.0.0.0").strip();
-        double writesPerSecond = parseRate(environment.getOrDefault("WRITES_PER_SECOND", "20"));
-        String countersFile = environment.get("WRITER_COUNTERS_FILE");
+    PublicationWriter writer =
+        new PublicationWriter(
+            database,
+            release,
+            writerId(),
+            writesPerSecond,
+            countersFile == null || countersFile.isBlank() ? null : Path.of(countersFile));
+    HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 50);
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            runnable -> {
+              Thread thread = new Thread(runnable, "http");
+              thread.setDaemon(true);
+              return thread;
+            }));
+    server.createContext(HEARTBEAT_PATH, exchange -> respond(exchange, 200, "{\"ok\":true}"));
+    server.createContext(
+        COUNTERS_PATH, exchange -> respond(exchange, 200, writer.counters().toJson()));
+    writer.start();
+    server.start();
+    LOG.info(
+        "Reference broker {} serving on port {}, writing {} publication(s) per second as {}",
+        release.version(),
+        server.getAddress().getPort(),
+        writesPerSecond,
+        writer.counters().writerId());
 
-        // Installed before anything slow, so an early SIGTERM still means "stop cleanly".
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+    stopRequested.await();
+    LOG.info("Stopping: no new writes");
+    writer.close();
+    server.stop(0);
+    WriterCounters counters = writer.counters();
+    System.out.println(FINAL_COUNTERS_PREFIX + counters.toJson());
+    System.out.flush();
+    LOG.info(
+        "Stopped; acknowledged {} write(s), {} error(s)",
+        counters.acknowledged(),
+        counters.errors());
+  }
 
-        if ("false".equalsIgnoreCase(environment.getOrDefault(AUTO_MIGRATE_ENV, "true").strip())) {
-            LOG.info("{}=false: not migrating", AUTO_MIGRATE_ENV);
-        } else {
-            migration.migrate();
-        }
-        if (stopRequested.getCount() == 0) {
-            LOG.info("Stop requested while starting: not serving");
-            System.out.println(FINAL_COUNTERS_PREFIX + new WriterCounters(writerId(), release.version(), 0, 0, 0, null, true).toJson());
-            return;
-        }
-
-        PublicationWriter writer = new PublicationWriter(database, release, writerId(), writesPerSecond,
-                countersFile == null || countersFile.isBlank() ? null : Path.of(countersFile));
-        HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 50);
-        server.setExecutor(Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "http");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext(HEARTBEAT_PATH, exchange -> respond(exchange, 200, "{\"ok\":true}"));
-        server.createContext(COUNTERS_PATH, exchange -> respond(exchange, 200, writer.counters().toJson()));
-        writer.start();
-        server.start();
-        LOG.info("Reference broker {} serving on port {}, writing {} publication(s) per second as {}",
-                release.version(), server.getAddress().getPort(), writesPerSecond, writer.counters().writerId());
-
-        stopRequested.await();
-        LOG.info("Stopping: no new writes");
-        writer.close();
-        server.stop(0);
-        WriterCounters counters = writer.counters();
-        System.out.println(FINAL_COUNTERS_PREFIX + counters.toJson());
-        System.out.flush();
-        LOG.info("Stopped; acknowledged {} write(s), {} error(s)", counters.acknowledged(), counters.errors());
+  /** Unique per process even when replicas share a host name, so their rows never collide. */
+  private String writerId() {
+    String explicit = environment.get("WRITER_ID");
+    if (explicit != null && !explicit.isBlank()) {
+      return explicit;
     }
+    String prefix = environment.getOrDefault("HOSTNAME", "writer");
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
 
-    /** Unique per process even when replicas share a host name, so their rows never collide. */
-    private String writerId() {
-        String explicit = environment.get("WRITER_ID");
-        if (explicit != null && !explicit.isBlank()) {
-            return explicit;
-        }
-        String prefix = environment.getOrDefault("HOSTNAME", "writer");
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  private static void respond(HttpExchange exchange, int status, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream output = exchange.getResponseBody()) {
+      output.write(body);
     }
+  }
 
-    private static void respond(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream output = exchange.getResponseBody()) {
-            output.write(body);
-        }
+  private static int parsePort(String text) {
+    if (!text.strip().matches("[0-9]{1,5}") || Integer.parseInt(text.strip()) > 65535) {
+      throw new BrokerFailure("PORT must be a port number, not '" + text + "'");
     }
+    return Integer.parseInt(text.strip());
+  }
 
-    private static int parsePort(String text) {
-        if (!text.strip().matches("[0-9]{1,5}") || Integer.parseInt(text.strip()) > 65535) {
-            throw new BrokerFailure("PORT must be a port number, not '" + text + "'");
-        }
-        return Integer.parseInt(text.strip());
+  private static double parseRate(String text) {
+    try {
+      return Double.parseDouble(text.strip());
+    } catch (NumberFormatException e) {
+      throw new BrokerFailure("WRITES_PER_SECOND must be a number, not '" + text + "'");
     }
-
-    private static double parseRate(String text) {
-        try {
-            return Double.parseDouble(text.strip());
-        } catch (NumberFormatException e) {
-            throw new BrokerFailure("WRITES_PER_SECOND must be a number, not '" + text + "'");
-        }
-    }
+  }
 }

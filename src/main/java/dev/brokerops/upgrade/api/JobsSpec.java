@@ -35,13 +35,34 @@ public class JobsSpec {
   public long getActiveDeadlineSeconds() {
     return activeDeadlineSeconds == null ? DEFAULT_ACTIVE_DEADLINE_SECONDS : activeDeadlineSeconds;
   }
-  public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) { this.activeDeadlineSeconds = activeDeadlineSeconds; }
-  public int getBackoffLimit() { return backoffLimit == null ? DEFAULT_BACKOFF_LIMIT : backoffLimit; }
-  public void setBackoffLimit(Integer backoffLimit) { this.backoffLimit = backoffLimit; }
-  public int getTtlSecondsAfterFinished() {
-    return ttlSecondsAfterFinished == null ? DEFAULT_TTL_SECONDS_AFTER_FINISHED : ttlSecondsAfterFinished;
+
+  public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
+    this.activeDeadlineSeconds = activeDeadlineSeconds;
   }
-  public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) { this.ttlSecondsAfterFinished = ttlSecondsAfterFinished; }
-  public ResourceRequirements getResources() { return resources; }
-  public void setResources(ResourceRequirements resources) { this.resources = resources; }
+
+  public int getBackoffLimit() {
+    return backoffLimit == null ? DEFAULT_BACKOFF_LIMIT : backoffLimit;
+  }
+
+  public void setBackoffLimit(Integer backoffLimit) {
+    this.backoffLimit = backoffLimit;
+  }
+
+  public int getTtlSecondsAfterFinished() {
+    return ttlSecondsAfterFinished == null
+        ? DEFAULT_TTL_SECONDS_AFTER_FINISHED
+        : ttlSecondsAfterFinished;
+  }
+
+  public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) {
+    this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
 }

@@ -24,7 +24,8 @@ public class ProcedureSpec {
   @Default("[\"db-migrate\"]")
   @Size(min = 1, max = 64)
   @ValidationRule(value = NO_EMPTY_WORDS, message = "migrateCommand must not contain empty strings")
-  @JsonPropertyDescription("Container command of the migration Jobs (the image's db-migrate entrypoint).")
+  @JsonPropertyDescription(
+      "Container command of the migration Jobs (the image's db-migrate entrypoint).")
   private List<String> migrateCommand = DEFAULT_MIGRATE_COMMAND;
 
   @Default("[\"db-version\"]")
@@ -35,7 +36,8 @@ public class ProcedureSpec {
 
   @Default(DEFAULT_AUTO_MIGRATE_ENV)
   @Pattern(ENV_NAME)
-  @JsonPropertyDescription("Env var set to \"false\" on the Deployment during and after the rollout.")
+  @JsonPropertyDescription(
+      "Env var set to \"false\" on the Deployment during and after the rollout.")
   private String autoMigrateEnv = DEFAULT_AUTO_MIGRATE_ENV;
 
   @Default(DEFAULT_MIGRATION_TARGET_ENV)
@@ -45,22 +47,52 @@ public class ProcedureSpec {
 
   @Default(DEFAULT_MIGRATIONS_DIR)
   @Size(max = 1024)
-  @ValidationRule(value = "self.startsWith('/')", message = "migrationsDir must be an absolute path, e.g. /home/pact_broker_fork/db/migrations")
-  @JsonPropertyDescription("Where the image keeps its migration files; a rollback reads the newest migration number from here.")
+  @ValidationRule(
+      value = "self.startsWith('/')",
+      message = "migrationsDir must be an absolute path, e.g. /home/pact_broker_fork/db/migrations")
+  @JsonPropertyDescription(
+      "Where the image keeps its migration files; a rollback reads the newest migration number from here.")
   private String migrationsDir = DEFAULT_MIGRATIONS_DIR;
 
-  public List<String> getMigrateCommand() { return orDefault(migrateCommand, DEFAULT_MIGRATE_COMMAND); }
-  public void setMigrateCommand(List<String> migrateCommand) { this.migrateCommand = migrateCommand; }
-  public List<String> getVersionCommand() { return orDefault(versionCommand, DEFAULT_VERSION_COMMAND); }
-  public void setVersionCommand(List<String> versionCommand) { this.versionCommand = versionCommand; }
-  public String getAutoMigrateEnv() { return autoMigrateEnv == null ? DEFAULT_AUTO_MIGRATE_ENV : autoMigrateEnv; }
-  public void setAutoMigrateEnv(String autoMigrateEnv) { this.autoMigrateEnv = autoMigrateEnv; }
+  public List<String> getMigrateCommand() {
+    return orDefault(migrateCommand, DEFAULT_MIGRATE_COMMAND);
+  }
+
+  public void setMigrateCommand(List<String> migrateCommand) {
+    this.migrateCommand = migrateCommand;
+  }
+
+  public List<String> getVersionCommand() {
+    return orDefault(versionCommand, DEFAULT_VERSION_COMMAND);
+  }
+
+  public void setVersionCommand(List<String> versionCommand) {
+    this.versionCommand = versionCommand;
+  }
+
+  public String getAutoMigrateEnv() {
+    return autoMigrateEnv == null ? DEFAULT_AUTO_MIGRATE_ENV : autoMigrateEnv;
+  }
+
+  public void setAutoMigrateEnv(String autoMigrateEnv) {
+    this.autoMigrateEnv = autoMigrateEnv;
+  }
+
   public String getMigrationTargetEnv() {
     return migrationTargetEnv == null ? DEFAULT_MIGRATION_TARGET_ENV : migrationTargetEnv;
   }
-  public void setMigrationTargetEnv(String migrationTargetEnv) { this.migrationTargetEnv = migrationTargetEnv; }
-  public String getMigrationsDir() { return migrationsDir == null ? DEFAULT_MIGRATIONS_DIR : migrationsDir; }
-  public void setMigrationsDir(String migrationsDir) { this.migrationsDir = migrationsDir; }
+
+  public void setMigrationTargetEnv(String migrationTargetEnv) {
+    this.migrationTargetEnv = migrationTargetEnv;
+  }
+
+  public String getMigrationsDir() {
+    return migrationsDir == null ? DEFAULT_MIGRATIONS_DIR : migrationsDir;
+  }
+
+  public void setMigrationsDir(String migrationsDir) {
+    this.migrationsDir = migrationsDir;
+  }
 
   private static List<String> orDefault(List<String> value, List<String> fallback) {
     return value == null || value.isEmpty() ? fallback : value;

@@ -16,6 +16,11 @@ public class RolloutSpec {
   @JsonPropertyDescription("Longest wait for the Deployment rollout, in seconds.")
   private Long timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
 
-  public long getTimeoutSeconds() { return timeoutSeconds == null ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds; }
-  public void setTimeoutSeconds(Long timeoutSeconds) { this.timeoutSeconds = timeoutSeconds; }
+  public long getTimeoutSeconds() {
+    return timeoutSeconds == null ? DEFAULT_TIMEOUT_SECONDS : timeoutSeconds;
+  }
+
+  public void setTimeoutSeconds(Long timeoutSeconds) {
+    this.timeoutSeconds = timeoutSeconds;
+  }
 }

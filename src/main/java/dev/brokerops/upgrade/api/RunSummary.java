@@ -28,18 +28,59 @@ public class RunSummary {
     return summary;
   }
 
-  public String getId() { return id; }
-  public void setId(String id) { this.id = id; }
-  public RunType getType() { return type; }
-  public void setType(RunType type) { this.type = type; }
-  public String getFrom() { return from; }
-  public void setFrom(String from) { this.from = from; }
-  public String getTo() { return to; }
-  public void setTo(String to) { this.to = to; }
-  public RunResult getResult() { return result; }
-  public void setResult(RunResult result) { this.result = result; }
-  public String getStartedAt() { return startedAt; }
-  public void setStartedAt(String startedAt) { this.startedAt = startedAt; }
-  public String getFinishedAt() { return finishedAt; }
-  public void setFinishedAt(String finishedAt) { this.finishedAt = finishedAt; }
+  public String getId() {
+    return id;
+  }
+
+  public void setId(String id) {
+    this.id = id;
+  }
+
+  public RunType getType() {
+    return type;
+  }
+
+  public void setType(RunType type) {
+    this.type = type;
+  }
+
+  public String getFrom() {
+    return from;
+  }
+
+  public void setFrom(String from) {
+    this.from = from;
+  }
+
+  public String getTo() {
+    return to;
+  }
+
+  public void setTo(String to) {
+    this.to = to;
+  }
+
+  public RunResult getResult() {
+    return result;
+  }
+
+  public void setResult(RunResult result) {
+    this.result = result;
+  }
+
+  public String getStartedAt() {
+    return startedAt;
+  }
+
+  public void setStartedAt(String startedAt) {
+    this.startedAt = startedAt;
+  }
+
+  public String getFinishedAt() {
+    return finishedAt;
+  }
+
+  public void setFinishedAt(String finishedAt) {
+    this.finishedAt = finishedAt;
+  }
 }

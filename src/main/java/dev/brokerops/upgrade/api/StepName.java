@@ -1,6 +1,8 @@
 package dev.brokerops.upgrade.api;
 
-/** The steps of PactFlow's upgrade and rollback procedures (PROCEDURE.md), in the order they run. */
+/**
+ * The steps of PactFlow's upgrade and rollback procedures (PROCEDURE.md), in the order they run.
+ */
 public enum StepName {
   Preflight(false),
   RecordDatabaseVersion(true),

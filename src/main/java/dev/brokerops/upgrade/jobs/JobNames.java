@@ -7,7 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
-/** Deterministic, label-safe names for a run's Jobs, so a restarted operator finds the Job it already made. */
+/**
+ * Deterministic, label-safe names for a run's Jobs, so a restarted operator finds the Job it
+ * already made.
+ */
 public final class JobNames {
 
   /** Pods get the Job name as a label value, so it must fit in 63 characters. */

@@ -21,7 +21,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Builds every migration Job from the broker Deployment's pod template, so it reaches the same database. */
+/**
+ * Builds every migration Job from the broker Deployment's pod template, so it reaches the same
+ * database.
+ */
 public final class JobSpecFactory {
 
   public static final String MANAGED_BY = "brokerupgrade-operator";
@@ -34,10 +37,12 @@ public final class JobSpecFactory {
 
   private JobSpecFactory() {}
 
-  public static Job build(BrokerUpgrade upgrade, Deployment deployment, BrokerContainer broker, JobRequest request) {
+  public static Job build(
+      BrokerUpgrade upgrade, Deployment deployment, BrokerContainer broker, JobRequest request) {
     var spec = upgrade.getSpec();
-    String name = JobNames.forStep(upgrade.getMetadata().getName(), request.runId(), request.stepIndex(),
-        request.step());
+    String name =
+        JobNames.forStep(
+            upgrade.getMetadata().getName(), request.runId(), request.stepIndex(), request.step());
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(LABEL_MANAGED_BY, MANAGED_BY);
     labels.put(LABEL_UPGRADE, JobNames.labelValue(upgrade.getMetadata().getName()));
@@ -46,55 +51,69 @@ public final class JobSpecFactory {
 
     return new JobBuilder()
         .withNewMetadata()
-          .withName(name)
-          .withNamespace(upgrade.getMetadata().getNamespace())
-          .withLabels(labels)
-          .addToAnnotations(ANNOTATION_HOP, request.hop())
-          .withOwnerReferences(new OwnerReferenceBuilder()
-              .withApiVersion(upgrade.getApiVersion())
-              .withKind(upgrade.getKind())
-              .withName(upgrade.getMetadata().getName())
-              .withUid(upgrade.getMetadata().getUid())
-              .withController(true)
-              .withBlockOwnerDeletion(true)
-              .build())
+        .withName(name)
+        .withNamespace(upgrade.getMetadata().getNamespace())
+        .withLabels(labels)
+        .addToAnnotations(ANNOTATION_HOP, request.hop())
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion(upgrade.getApiVersion())
+                .withKind(upgrade.getKind())
+                .withName(upgrade.getMetadata().getName())
+                .withUid(upgrade.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build())
         .endMetadata()
         .withNewSpec()
-          .withBackoffLimit(spec.getJobs().getBackoffLimit())
-          .withActiveDeadlineSeconds(spec.getJobs().getActiveDeadlineSeconds())
-          .withTtlSecondsAfterFinished(spec.getJobs().getTtlSecondsAfterFinished())
-          .withNewTemplate()
-            .withNewMetadata().withLabels(labels).endMetadata()
-            .withSpec(podSpec(deployment.getSpec().getTemplate().getSpec(), broker.container(), request,
-                upgrade.getSpec().getProcedure().getMigrationTargetEnv(), spec.getJobs().getResources()))
-          .endTemplate()
+        .withBackoffLimit(spec.getJobs().getBackoffLimit())
+        .withActiveDeadlineSeconds(spec.getJobs().getActiveDeadlineSeconds())
+        .withTtlSecondsAfterFinished(spec.getJobs().getTtlSecondsAfterFinished())
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .endMetadata()
+        .withSpec(
+            podSpec(
+                deployment.getSpec().getTemplate().getSpec(),
+                broker.container(),
+                request,
+                upgrade.getSpec().getProcedure().getMigrationTargetEnv(),
+                spec.getJobs().getResources()))
+        .endTemplate()
         .endSpec()
         .build();
   }
 
-  private static PodSpec podSpec(PodSpec template, Container broker, JobRequest request, String migrationTargetEnv,
+  private static PodSpec podSpec(
+      PodSpec template,
+      Container broker,
+      JobRequest request,
+      String migrationTargetEnv,
       io.fabric8.kubernetes.api.model.ResourceRequirements resources) {
     List<VolumeMount> mounts = Optional.ofNullable(broker.getVolumeMounts()).orElse(List.of());
     Set<String> usedVolumes = mounts.stream().map(VolumeMount::getName).collect(Collectors.toSet());
-    List<Volume> volumes = Optional.ofNullable(template.getVolumes()).orElse(List.of()).stream()
-        .filter(volume -> usedVolumes.contains(volume.getName()))
-        .toList();
+    List<Volume> volumes =
+        Optional.ofNullable(template.getVolumes()).orElse(List.of()).stream()
+            .filter(volume -> usedVolumes.contains(volume.getName()))
+            .toList();
 
-    Container container = new ContainerBuilder()
-        .withName(CONTAINER_NAME)
-        .withImage(request.image())
-        .withImagePullPolicy(broker.getImagePullPolicy())
-        .withCommand(request.command())
-        .withArgs(List.of())
-        .withWorkingDir(broker.getWorkingDir())
-        .withEnv(env(broker, request.extraEnv(), migrationTargetEnv))
-        .withEnvFrom(broker.getEnvFrom())
-        .withVolumeMounts(mounts)
-        .withResources(resources != null ? resources : broker.getResources())
-        .withSecurityContext(broker.getSecurityContext())
-        .withTerminationMessagePath(StepCommands.TERMINATION_MESSAGE_PATH)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .build();
+    Container container =
+        new ContainerBuilder()
+            .withName(CONTAINER_NAME)
+            .withImage(request.image())
+            .withImagePullPolicy(broker.getImagePullPolicy())
+            .withCommand(request.command())
+            .withArgs(List.of())
+            .withWorkingDir(broker.getWorkingDir())
+            .withEnv(env(broker, request.extraEnv(), migrationTargetEnv))
+            .withEnvFrom(broker.getEnvFrom())
+            .withVolumeMounts(mounts)
+            .withResources(resources != null ? resources : broker.getResources())
+            .withSecurityContext(broker.getSecurityContext())
+            .withTerminationMessagePath(StepCommands.TERMINATION_MESSAGE_PATH)
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .build();
 
     return new PodSpecBuilder()
         .withRestartPolicy("Never")
@@ -114,10 +133,12 @@ public final class JobSpecFactory {
    * no secret value passes through the operator. The migration target is dropped unless this step sets it: a
    * leftover target on the Deployment would make an upgrade's db-migrate migrate down.
    */
-  private static List<EnvVar> env(Container broker, Map<String, String> extra, String migrationTargetEnv) {
+  private static List<EnvVar> env(
+      Container broker, Map<String, String> extra, String migrationTargetEnv) {
     List<EnvVar> env = new ArrayList<>();
     for (EnvVar variable : Optional.ofNullable(broker.getEnv()).orElse(List.of())) {
-      if (!extra.containsKey(variable.getName()) && !variable.getName().equals(migrationTargetEnv)) {
+      if (!extra.containsKey(variable.getName())
+          && !variable.getName().equals(migrationTargetEnv)) {
         env.add(variable);
       }
     }

@@ -3,7 +3,10 @@ package dev.brokerops.upgrade.jobs;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The container commands of the Job steps, including the shell wrappers that hand output to the operator. */
+/**
+ * The container commands of the Job steps, including the shell wrappers that hand output to the
+ * operator.
+ */
 public final class StepCommands {
 
   public static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
@@ -15,7 +18,9 @@ public final class StepCommands {
    */
   static final String CAPTURE_OUTPUT =
       "out=\"$(\"$@\")\"; rc=$?; printf '%s\\n' \"$out\"; "
-          + "if [ \"$rc\" -eq 0 ]; then printf '%s' \"$out\" > " + TERMINATION_MESSAGE_PATH + "; fi; exit \"$rc\"";
+          + "if [ \"$rc\" -eq 0 ]; then printf '%s' \"$out\" > "
+          + TERMINATION_MESSAGE_PATH
+          + "; fi; exit \"$rc\"";
 
   /*
    * The seed's `ls | grep \d | sort | tail -n 1 | cut -d '_' -f1` keeps names containing the letter d (an unquoted
@@ -25,13 +30,15 @@ public final class StepCommands {
   static final String NEWEST_MIGRATION =
       "n=\"$(ls -1 -- \"$1\" | grep -E '^[0-9]+_' | cut -d _ -f 1 | sort -n | tail -n 1)\"; "
           + "if [ -z \"$n\" ]; then echo \"no migration files named NUMBER_name in $1\" >&2; exit 1; fi; "
-          + "printf '%s\\n' \"$n\"; printf '%s' \"$n\" > " + TERMINATION_MESSAGE_PATH;
+          + "printf '%s\\n' \"$n\"; printf '%s' \"$n\" > "
+          + TERMINATION_MESSAGE_PATH;
 
   private StepCommands() {}
 
   /** Runs the command and also leaves its stdout in the termination message. */
   public static List<String> capturingOutput(List<String> command) {
-    List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", CAPTURE_OUTPUT, "capture-output"));
+    List<String> wrapped =
+        new ArrayList<>(List.of("/bin/sh", "-c", CAPTURE_OUTPUT, "capture-output"));
     wrapped.addAll(command);
     return wrapped;
   }

@@ -12,8 +12,12 @@ public sealed interface Action {
   /** Deletes a Job that cannot start, so it does not sit Pending until its deadline. */
   record DeleteJob(String name) implements Action {}
 
-  /** Sets the container's image and the auto-migrate variable in one change, which starts one rollout. */
-  record RolloutDeployment(String deployment, String container, String image, String envName, String envValue)
+  /**
+   * Sets the container's image and the auto-migrate variable in one change, which starts one
+   * rollout.
+   */
+  record RolloutDeployment(
+      String deployment, String container, String image, String envName, String envValue)
       implements Action {}
 
   Action NOTHING = new Nothing();

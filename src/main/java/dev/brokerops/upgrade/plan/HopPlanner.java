@@ -13,17 +13,27 @@ public final class HopPlanner {
 
   private HopPlanner() {}
 
-  public static VersionPath plan(Version current, Version target, MajorUpgradePolicy policy,
-      boolean allowDowngrade, Collection<String> availableVersions) {
+  public static VersionPath plan(
+      Version current,
+      Version target,
+      MajorUpgradePolicy policy,
+      boolean allowDowngrade,
+      Collection<String> availableVersions) {
     int order = target.compareTo(current);
     if (order == 0) {
       return new VersionPath.AlreadyThere();
     }
     if (order < 0) {
       if (!allowDowngrade) {
-        return new VersionPath.Blocked("DowngradeNotAllowed", "spec.version " + target + " is lower than the running "
-            + current + "; a downgrade is a rollback: set spec.allowDowngrade: true to roll back, or set spec.version to "
-            + current + " or higher");
+        return new VersionPath.Blocked(
+            "DowngradeNotAllowed",
+            "spec.version "
+                + target
+                + " is lower than the running "
+                + current
+                + "; a downgrade is a rollback: set spec.allowDowngrade: true to roll back, or set spec.version to "
+                + current
+                + " or higher");
       }
       return new VersionPath.Hops(RunType.Rollback, List.of(target));
     }
@@ -34,19 +44,24 @@ public final class HopPlanner {
   }
 
   // RequireLatestPatch: every major before the target's is left from its newest release.
-  private static VersionPath planMajorHops(Version current, Version target, Collection<String> availableVersions) {
-    List<Version> known = availableVersions.stream()
-        .map(Version::parse).flatMap(Optional::stream)
-        .filter(version -> !version.isPreRelease())
-        .toList();
+  private static VersionPath planMajorHops(
+      Version current, Version target, Collection<String> availableVersions) {
+    List<Version> known =
+        availableVersions.stream()
+            .map(Version::parse)
+            .flatMap(Optional::stream)
+            .filter(version -> !version.isPreRelease())
+            .toList();
     List<Version> hops = new ArrayList<>();
     Version position = current;
     for (int major = current.major(); major < target.major(); major++) {
       Optional<Version> newest = newestOfMajor(known, major);
       if (newest.isEmpty()) {
-        return new VersionPath.Blocked("UpgradePathUnknown", cannotProve(current, target, major, known.isEmpty()));
+        return new VersionPath.Blocked(
+            "UpgradePathUnknown", cannotProve(current, target, major, known.isEmpty()));
       }
-      // The current major is left from its newest release; a major passed through is entered at its newest.
+      // The current major is left from its newest release; a major passed through is entered at its
+      // newest.
       if (major != current.major() || newest.get().isNewerThan(position)) {
         hops.add(newest.get());
         position = newest.get();
@@ -57,16 +72,29 @@ public final class HopPlanner {
   }
 
   private static Optional<Version> newestOfMajor(List<Version> known, int major) {
-    return known.stream().filter(version -> version.major() == major).max(Comparator.naturalOrder());
+    return known.stream()
+        .filter(version -> version.major() == major)
+        .max(Comparator.naturalOrder());
   }
 
   private static String cannotProve(Version current, Version target, int major, boolean noList) {
-    String why = noList
-        ? "spec.versionPolicy.availableVersions is empty, so the operator cannot prove which " + major
-            + ".x release is the newest"
-        : "spec.versionPolicy.availableVersions lists no " + major + ".x release";
-    return "upgrading " + current + " to " + target + " crosses a major version and PactFlow requires the newest "
-        + major + ".x patch first; " + why + ". Add the released versions to spec.versionPolicy.availableVersions"
-        + " (e.g. the newest " + major + ".x), or set spec.versionPolicy.majorUpgrades: Allow to skip the check";
+    String why =
+        noList
+            ? "spec.versionPolicy.availableVersions is empty, so the operator cannot prove which "
+                + major
+                + ".x release is the newest"
+            : "spec.versionPolicy.availableVersions lists no " + major + ".x release";
+    return "upgrading "
+        + current
+        + " to "
+        + target
+        + " crosses a major version and PactFlow requires the newest "
+        + major
+        + ".x patch first; "
+        + why
+        + ". Add the released versions to spec.versionPolicy.availableVersions"
+        + " (e.g. the newest "
+        + major
+        + ".x), or set spec.versionPolicy.majorUpgrades: Allow to skip the check";
   }
 }

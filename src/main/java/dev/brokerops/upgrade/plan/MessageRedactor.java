@@ -8,11 +8,13 @@ public final class MessageRedactor {
   public static final int MAX_LENGTH = 1024;
 
   // user:password@ in URLs, as in PACTFLOW_DATABASE_URL=postgres://user:password@host/db
-  private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^\\s:/@]+:[^\\s@/]+@");
+  private static final Pattern URL_CREDENTIALS =
+      Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^\\s:/@]+:[^\\s@/]+@");
   // KEY=value and key: value where the key names a secret
-  private static final Pattern SECRET_ASSIGNMENT = Pattern.compile(
-      "(?i)\\b([A-Z0-9_.-]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?|LICEN[CS]E))"
-          + "(\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|\\S+)");
+  private static final Pattern SECRET_ASSIGNMENT =
+      Pattern.compile(
+          "(?i)\\b([A-Z0-9_.-]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?|LICEN[CS]E))"
+              + "(\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|\\S+)");
   private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
 
   private MessageRedactor() {}

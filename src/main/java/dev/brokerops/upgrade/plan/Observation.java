@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Everything the planner may look at, as read from the informer caches at one moment.
  *
- * @param claimants every BrokerUpgrade in the namespace that names the same Deployment, this one included
+ * @param claimants every BrokerUpgrade in the namespace that names the same Deployment, this one
+ *     included
  * @param jobs the Jobs this BrokerUpgrade owns
  * @param jobPods the pods of those Jobs
  * @param replicaSets the ReplicaSets of the Deployment

@@ -18,57 +18,86 @@ public record RolloutProgress(boolean done, boolean deadlineExceeded, String sum
   private static final String REVISION = "deployment.kubernetes.io/revision";
 
   /**
-   * Done when the controller has seen the latest spec, every replica is updated and available, and no pod of an
-   * older ReplicaSet is left, terminating ones included: an old pod still shutting down can still write rows the
-   * old way, and the data migration after the rollout must come after its last write.
+   * Done when the controller has seen the latest spec, every replica is updated and available, and
+   * no pod of an older ReplicaSet is left, terminating ones included: an old pod still shutting
+   * down can still write rows the old way, and the data migration after the rollout must come after
+   * its last write.
    */
-  public static RolloutProgress of(Deployment deployment, List<ReplicaSet> replicaSets, List<Pod> pods) {
+  public static RolloutProgress of(
+      Deployment deployment, List<ReplicaSet> replicaSets, List<Pod> pods) {
     var status = deployment.getStatus();
     long generation = Optional.ofNullable(deployment.getMetadata().getGeneration()).orElse(0L);
-    long observed = status == null || status.getObservedGeneration() == null ? -1 : status.getObservedGeneration();
+    long observed =
+        status == null || status.getObservedGeneration() == null
+            ? -1
+            : status.getObservedGeneration();
     int wanted = Optional.ofNullable(deployment.getSpec().getReplicas()).orElse(1);
     int replicas = status == null ? 0 : zeroIfNull(status.getReplicas());
     int updated = status == null ? 0 : zeroIfNull(status.getUpdatedReplicas());
     int available = status == null ? 0 : zeroIfNull(status.getAvailableReplicas());
 
-    Set<String> ownReplicaSets = replicaSets.stream()
-        .filter(rs -> ownedBy(rs, deployment))
-        .map(rs -> rs.getMetadata().getName())
-        .collect(Collectors.toSet());
+    Set<String> ownReplicaSets =
+        replicaSets.stream()
+            .filter(rs -> ownedBy(rs, deployment))
+            .map(rs -> rs.getMetadata().getName())
+            .collect(Collectors.toSet());
     String revision = annotation(deployment, REVISION);
-    Optional<String> newest = replicaSets.stream()
-        .filter(rs -> ownedBy(rs, deployment))
-        .filter(rs -> revision != null && revision.equals(annotation(rs, REVISION)))
-        .map(rs -> rs.getMetadata().getName())
-        .findFirst();
-    long oldPods = pods.stream()
-        .map(RolloutProgress::replicaSetOf)
-        .filter(Optional::isPresent)
-        .map(Optional::get)
-        .filter(ownReplicaSets::contains)
-        .filter(rs -> newest.isEmpty() || !rs.equals(newest.get()))
-        .count();
+    Optional<String> newest =
+        replicaSets.stream()
+            .filter(rs -> ownedBy(rs, deployment))
+            .filter(rs -> revision != null && revision.equals(annotation(rs, REVISION)))
+            .map(rs -> rs.getMetadata().getName())
+            .findFirst();
+    long oldPods =
+        pods.stream()
+            .map(RolloutProgress::replicaSetOf)
+            .filter(Optional::isPresent)
+            .map(Optional::get)
+            .filter(ownReplicaSets::contains)
+            .filter(rs -> newest.isEmpty() || !rs.equals(newest.get()))
+            .count();
 
     boolean caughtUp = observed >= generation;
-    boolean done = caughtUp && newest.isPresent() && updated == wanted && available == wanted && replicas == wanted
-        && oldPods == 0;
-    boolean deadlineExceeded = status != null && status.getConditions() != null && status.getConditions().stream()
-        .anyMatch(RolloutProgress::progressDeadlineExceeded);
-    String summary = updated + "/" + wanted + " replicas updated, " + available + " available, " + oldPods
-        + " old pod(s) left" + (caughtUp ? "" : ", controller has not seen the change yet");
+    boolean done =
+        caughtUp
+            && newest.isPresent()
+            && updated == wanted
+            && available == wanted
+            && replicas == wanted
+            && oldPods == 0;
+    boolean deadlineExceeded =
+        status != null
+            && status.getConditions() != null
+            && status.getConditions().stream().anyMatch(RolloutProgress::progressDeadlineExceeded);
+    String summary =
+        updated
+            + "/"
+            + wanted
+            + " replicas updated, "
+            + available
+            + " available, "
+            + oldPods
+            + " old pod(s) left"
+            + (caughtUp ? "" : ", controller has not seen the change yet");
     return new RolloutProgress(done, deadlineExceeded, summary);
   }
 
   private static boolean progressDeadlineExceeded(DeploymentCondition condition) {
-    return "Progressing".equals(condition.getType()) && "False".equals(condition.getStatus())
+    return "Progressing".equals(condition.getType())
+        && "False".equals(condition.getStatus())
         && "ProgressDeadlineExceeded".equals(condition.getReason());
   }
 
   private static boolean ownedBy(HasMetadata child, Deployment deployment) {
-    List<OwnerReference> owners = Optional.ofNullable(child.getMetadata().getOwnerReferences()).orElse(List.of());
-    return owners.stream().anyMatch(owner -> "Deployment".equals(owner.getKind())
-        && Objects.equals(owner.getName(), deployment.getMetadata().getName())
-        && (deployment.getMetadata().getUid() == null || Objects.equals(owner.getUid(), deployment.getMetadata().getUid())));
+    List<OwnerReference> owners =
+        Optional.ofNullable(child.getMetadata().getOwnerReferences()).orElse(List.of());
+    return owners.stream()
+        .anyMatch(
+            owner ->
+                "Deployment".equals(owner.getKind())
+                    && Objects.equals(owner.getName(), deployment.getMetadata().getName())
+                    && (deployment.getMetadata().getUid() == null
+                        || Objects.equals(owner.getUid(), deployment.getMetadata().getUid())));
   }
 
   private static Optional<String> replicaSetOf(Pod pod) {

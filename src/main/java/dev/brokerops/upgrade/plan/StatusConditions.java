@@ -22,8 +22,10 @@ public final class StatusConditions {
     boolean replaced = false;
     for (Condition condition : previous == null ? List.<Condition>of() : previous) {
       if (condition.getType().equals(wanted.getType())) {
-        String since = Objects.equals(condition.getStatus(), wanted.getStatus())
-            ? condition.getLastTransitionTime() : now.toString();
+        String since =
+            Objects.equals(condition.getStatus(), wanted.getStatus())
+                ? condition.getLastTransitionTime()
+                : now.toString();
         result.add(new ConditionBuilder(wanted).withLastTransitionTime(since).build());
         replaced = true;
       } else {
@@ -36,7 +38,8 @@ public final class StatusConditions {
     return result;
   }
 
-  public static Condition condition(String type, boolean status, String reason, String message, long generation) {
+  public static Condition condition(
+      String type, boolean status, String reason, String message, long generation) {
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status ? "True" : "False")
@@ -47,7 +50,8 @@ public final class StatusConditions {
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {
-    return conditions == null ? Optional.empty()
+    return conditions == null
+        ? Optional.empty()
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 }

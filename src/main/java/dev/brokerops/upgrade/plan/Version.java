@@ -5,17 +5,21 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A PactFlow image tag, MAJOR.MINOR.PATCH with an optional -suffix, ordered as semantic versions. */
-public record Version(int major, int minor, int patch, String suffix) implements Comparable<Version> {
+/**
+ * A PactFlow image tag, MAJOR.MINOR.PATCH with an optional -suffix, ordered as semantic versions.
+ */
+public record Version(int major, int minor, int patch, String suffix)
+    implements Comparable<Version> {
 
   private static final Pattern SHAPE =
       Pattern.compile("^([0-9]+)\\.([0-9]+)\\.([0-9]+)(?:-([0-9A-Za-z][0-9A-Za-z.-]*))?$");
 
-  private static final Comparator<Version> ORDER = Comparator.comparingInt(Version::major)
-      .thenComparingInt(Version::minor)
-      .thenComparingInt(Version::patch)
-      // A pre-release (2.0.0-rc.1) comes before its release (2.0.0), as in semver.
-      .thenComparing(Version::suffix, Comparator.nullsLast(Version::compareSuffixes));
+  private static final Comparator<Version> ORDER =
+      Comparator.comparingInt(Version::major)
+          .thenComparingInt(Version::minor)
+          .thenComparingInt(Version::patch)
+          // A pre-release (2.0.0-rc.1) comes before its release (2.0.0), as in semver.
+          .thenComparing(Version::suffix, Comparator.nullsLast(Version::compareSuffixes));
 
   public static Optional<Version> parse(String text) {
     if (text == null) {
@@ -26,15 +30,21 @@ public record Version(int major, int minor, int patch, String suffix) implements
       return Optional.empty();
     }
     try {
-      return Optional.of(new Version(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)),
-          Integer.parseInt(matcher.group(3)), matcher.group(4)));
+      return Optional.of(
+          new Version(
+              Integer.parseInt(matcher.group(1)),
+              Integer.parseInt(matcher.group(2)),
+              Integer.parseInt(matcher.group(3)),
+              matcher.group(4)));
     } catch (NumberFormatException tooLong) {
       return Optional.empty();
     }
   }
 
   public static Version of(String text) {
-    return parse(text).orElseThrow(() -> new IllegalArgumentException("not a MAJOR.MINOR.PATCH version: " + text));
+    return parse(text)
+        .orElseThrow(
+            () -> new IllegalArgumentException("not a MAJOR.MINOR.PATCH version: " + text));
   }
 
   public boolean isPreRelease() {
@@ -55,7 +65,8 @@ public record Version(int major, int minor, int patch, String suffix) implements
     return major + "." + minor + "." + patch + (suffix == null ? "" : "-" + suffix);
   }
 
-  // semver §11: dot-separated identifiers, numeric ones compared as numbers and before alphanumeric ones.
+  // semver §11: dot-separated identifiers, numeric ones compared as numbers and before alphanumeric
+  // ones.
   private static int compareSuffixes(String left, String right) {
     String[] a = left.split("\\.");
     String[] b = right.split("\\.");

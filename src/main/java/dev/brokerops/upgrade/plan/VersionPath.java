@@ -4,7 +4,10 @@ import dev.brokerops.upgrade.api.RunType;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The answer of the {@link HopPlanner}: the hops of a run, nothing to do, or why the path is refused. */
+/**
+ * The answer of the {@link HopPlanner}: the hops of a run, nothing to do, or why the path is
+ * refused.
+ */
 public sealed interface VersionPath {
 
   /** Current and target are the same version. */

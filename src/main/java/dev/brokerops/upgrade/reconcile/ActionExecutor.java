@@ -30,26 +30,45 @@ final class ActionExecutor {
       try {
         client.resource(create.job()).create();
       } catch (KubernetesClientException e) {
-        // The name is fixed per run and step: a conflict means the Job exists, which is what we wanted.
+        // The name is fixed per run and step: a conflict means the Job exists, which is what we
+        // wanted.
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw e;
         }
         LOG.debug("Job {}/{} exists already", namespace, create.job().getMetadata().getName());
       }
     } else if (action instanceof Action.DeleteJob delete) {
-      client.batch().v1().jobs().inNamespace(namespace).withName(delete.name())
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(namespace)
+          .withName(delete.name())
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
     } else if (action instanceof Action.RolloutDeployment rollout) {
-      // One strategic-merge patch: image and variable change together, so the Deployment rolls out once.
-      // valueFrom: null removes a reference the variable may have had, which would clash with a literal value.
-      Map<String, Object> container = Map.of(
-          "name", rollout.container(),
-          "image", rollout.image(),
-          "env", List.of(nullable(Map.of("name", rollout.envName(), "value", rollout.envValue()))));
-      Map<String, Object> patch = Map.of("spec", Map.of("template", Map.of("spec",
-          Map.of("containers", List.of(container)))));
-      client.apps().deployments().inNamespace(namespace).withName(rollout.deployment())
-          .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), client.getKubernetesSerialization().asJson(patch));
+      // One strategic-merge patch: image and variable change together, so the Deployment rolls out
+      // once.
+      // valueFrom: null removes a reference the variable may have had, which would clash with a
+      // literal value.
+      Map<String, Object> container =
+          Map.of(
+              "name", rollout.container(),
+              "image", rollout.image(),
+              "env",
+                  List.of(
+                      nullable(Map.of("name", rollout.envName(), "value", rollout.envValue()))));
+      Map<String, Object> patch =
+          Map.of(
+              "spec", Map.of("template", Map.of("spec", Map.of("containers", List.of(container)))));
+      client
+          .apps()
+          .deployments()
+          .inNamespace(namespace)
+          .withName(rollout.deployment())
+          .patch(
+              PatchContext.of(PatchType.STRATEGIC_MERGE),
+              client.getKubernetesSerialization().asJson(patch));
     }
   }
 

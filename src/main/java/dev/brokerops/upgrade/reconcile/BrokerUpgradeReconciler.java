@@ -10,16 +10,16 @@ import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import dev.brokerops.upgrade.plan.Decision;
 import dev.brokerops.upgrade.plan.StepPlanner;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -35,11 +35,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Observes a BrokerUpgrade and its secondaries from the informer caches, asks the {@link StepPlanner} for the next
- * action, carries it out, and writes the status the planner computed when it differs.
+ * Observes a BrokerUpgrade and its secondaries from the informer caches, asks the {@link
+ * StepPlanner} for the next action, carries it out, and writes the status the planner computed when
+ * it differs.
  */
-// Status-only and annotation-only changes must reconcile too: the retry annotation does not bump the generation,
-// and the planner advances one side effect per pass, continuing on the event of its own status patch.
+// Status-only and annotation-only changes must reconcile too: the retry annotation does not bump
+// the generation,
+// and the planner advances one side effect per pass, continuing on the event of its own status
+// patch.
 @ControllerConfiguration(name = "brokerupgrade", generationAwareEventProcessing = false)
 public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
 
@@ -52,7 +55,8 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
   }
 
   @Override
-  public UpdateControl<BrokerUpgrade> reconcile(BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
+  public UpdateControl<BrokerUpgrade> reconcile(
+      BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
     var now = clock.instant();
     Decision decision = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
     new ActionExecutor(context.getClient()).execute(upgrade, decision.action());
@@ -60,12 +64,17 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
     decision.notices().forEach(notice -> events.record(upgrade, notice, now));
 
     if (!sameStatus(upgrade.getStatus(), decision.status())) {
-      // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans from this status
-      // even before the informer delivers it: without that, a Job event arriving first would replay transitions
+      // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans
+      // from this status
+      // even before the informer delivers it: without that, a Job event arriving first would replay
+      // transitions
       // (duplicate events) from the stale status.
       BrokerUpgrade statusOnly = new BrokerUpgrade();
-      statusOnly.setMetadata(new ObjectMetaBuilder().withName(upgrade.getMetadata().getName())
-          .withNamespace(upgrade.getMetadata().getNamespace()).build());
+      statusOnly.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(upgrade.getMetadata().getName())
+              .withNamespace(upgrade.getMetadata().getNamespace())
+              .build());
       statusOnly.setStatus(decision.status());
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
     }
@@ -75,63 +84,107 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
   }
 
   @Override
-  public List<EventSource<?, BrokerUpgrade>> prepareEventSources(EventSourceContext<BrokerUpgrade> context) {
+  public List<EventSource<?, BrokerUpgrade>> prepareEventSources(
+      EventSourceContext<BrokerUpgrade> context) {
     var upgrades = context.getPrimaryCache();
     upgrades.addIndexer(UPGRADES_BY_DEPLOYMENT, SecondaryIndexes::deploymentKey);
 
-    var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, BrokerUpgrade.class)
-        .withName("jobs")
-        .withLabelSelector(JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BrokerUpgrade.class))
-        .build(), context);
+    var jobs =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Job.class, BrokerUpgrade.class)
+                .withName("jobs")
+                .withLabelSelector(
+                    JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BrokerUpgrade.class))
+                .build(),
+            context);
 
-    // The Deployment is named in the spec: found by name, mapped back through the index (all claimants hear it).
-    var deployments = new InformerEventSource<>(InformerEventSourceConfiguration
-        .from(Deployment.class, BrokerUpgrade.class)
-        .withName("deployments")
-        .withPrimaryToSecondaryMapper((BrokerUpgrade upgrade) -> Set.of(
-            new ResourceID(upgrade.getSpec().getDeployment(), upgrade.getMetadata().getNamespace())))
-        .withSecondaryToPrimaryMapper(deployment -> SecondaryIndexes.ids(upgrades.byIndex(UPGRADES_BY_DEPLOYMENT,
-            key(deployment.getMetadata().getNamespace(), deployment.getMetadata().getName()))))
-        .build(), context);
+    // The Deployment is named in the spec: found by name, mapped back through the index (all
+    // claimants hear it).
+    var deployments =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Deployment.class, BrokerUpgrade.class)
+                .withName("deployments")
+                .withPrimaryToSecondaryMapper(
+                    (BrokerUpgrade upgrade) ->
+                        Set.of(
+                            new ResourceID(
+                                upgrade.getSpec().getDeployment(),
+                                upgrade.getMetadata().getNamespace())))
+                .withSecondaryToPrimaryMapper(
+                    deployment ->
+                        SecondaryIndexes.ids(
+                            upgrades.byIndex(
+                                UPGRADES_BY_DEPLOYMENT,
+                                key(
+                                    deployment.getMetadata().getNamespace(),
+                                    deployment.getMetadata().getName()))))
+                .build(),
+            context);
 
-    var replicaSets = new InformerEventSource<>(InformerEventSourceConfiguration
-        .from(ReplicaSet.class, BrokerUpgrade.class)
-        .withName(ClusterObserver.REPLICA_SETS)
-        .withSecondaryToPrimaryMapper(rs -> SecondaryIndexes.ownerName(rs, "Deployment")
-            .map(deployment -> SecondaryIndexes.ids(upgrades.byIndex(UPGRADES_BY_DEPLOYMENT,
-                key(rs.getMetadata().getNamespace(), deployment))))
-            .orElse(Set.of()))
-        .build(), context);
+    var replicaSets =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ReplicaSet.class, BrokerUpgrade.class)
+                .withName(ClusterObserver.REPLICA_SETS)
+                .withSecondaryToPrimaryMapper(
+                    rs ->
+                        SecondaryIndexes.ownerName(rs, "Deployment")
+                            .map(
+                                deployment ->
+                                    SecondaryIndexes.ids(
+                                        upgrades.byIndex(
+                                            UPGRADES_BY_DEPLOYMENT,
+                                            key(rs.getMetadata().getNamespace(), deployment))))
+                            .orElse(Set.of()))
+                .build(),
+            context);
     replicaSets.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
 
-    // Pods of our Jobs (to see image-pull and config errors and read termination messages) and of the broker's
+    // Pods of our Jobs (to see image-pull and config errors and read termination messages) and of
+    // the broker's
     // ReplicaSets (an old pod, terminating or not, keeps a rollout from being done).
-    var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
-        .withName(ClusterObserver.PODS)
-        .withSecondaryToPrimaryMapper(pod -> upgradesOfPod(pod, jobs, replicaSets, upgrades))
-        .build(), context);
+    var pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
+                .withName(ClusterObserver.PODS)
+                .withSecondaryToPrimaryMapper(
+                    pod -> upgradesOfPod(pod, jobs, replicaSets, upgrades))
+                .build(),
+            context);
     pods.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
 
-    // BrokerUpgrades as secondaries of each other: when the owner of a Deployment is deleted or renamed away,
+    // BrokerUpgrades as secondaries of each other: when the owner of a Deployment is deleted or
+    // renamed away,
     // the refused claimants hear of it and one of them takes over.
-    var claimants = new InformerEventSource<>(InformerEventSourceConfiguration
-        .from(BrokerUpgrade.class, BrokerUpgrade.class)
-        .withName("claimants")
-        .withSecondaryToPrimaryMapper(changed -> {
-          Set<ResourceID> others = new HashSet<>(SecondaryIndexes.ids(upgrades.byIndex(UPGRADES_BY_DEPLOYMENT,
-              key(changed.getMetadata().getNamespace(), changed.getSpec().getDeployment()))));
-          others.remove(ResourceID.fromResource(changed));
-          return others;
-        })
-        .build(), context);
+    var claimants =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(BrokerUpgrade.class, BrokerUpgrade.class)
+                .withName("claimants")
+                .withSecondaryToPrimaryMapper(
+                    changed -> {
+                      Set<ResourceID> others =
+                          new HashSet<>(
+                              SecondaryIndexes.ids(
+                                  upgrades.byIndex(
+                                      UPGRADES_BY_DEPLOYMENT,
+                                      key(
+                                          changed.getMetadata().getNamespace(),
+                                          changed.getSpec().getDeployment()))));
+                      others.remove(ResourceID.fromResource(changed));
+                      return others;
+                    })
+                .build(),
+            context);
 
     return List.of(jobs, deployments, replicaSets, pods, claimants);
   }
 
-  private static Set<ResourceID> upgradesOfPod(Pod pod, InformerEventSource<Job, BrokerUpgrade> jobs,
+  private static Set<ResourceID> upgradesOfPod(
+      Pod pod,
+      InformerEventSource<Job, BrokerUpgrade> jobs,
       InformerEventSource<ReplicaSet, BrokerUpgrade> replicaSets,
-      io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<BrokerUpgrade> upgrades) {
+      io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<BrokerUpgrade>
+          upgrades) {
     String namespace = pod.getMetadata().getNamespace();
     Set<ResourceID> result = new HashSet<>();
     SecondaryIndexes.ownerName(pod, "Job")
@@ -141,14 +194,18 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
     SecondaryIndexes.ownerName(pod, "ReplicaSet")
         .flatMap(rs -> replicaSets.get(new ResourceID(rs, namespace)))
         .flatMap(rs -> SecondaryIndexes.ownerName(rs, "Deployment"))
-        .ifPresent(deployment -> result.addAll(SecondaryIndexes.ids(
-            upgrades.byIndex(UPGRADES_BY_DEPLOYMENT, key(namespace, deployment)))));
+        .ifPresent(
+            deployment ->
+                result.addAll(
+                    SecondaryIndexes.ids(
+                        upgrades.byIndex(UPGRADES_BY_DEPLOYMENT, key(namespace, deployment)))));
     return result;
   }
 
   /** Compares as JSON: what the API server would store is what matters, not object identity. */
   static boolean sameStatus(BrokerUpgradeStatus before, BrokerUpgradeStatus after) {
-    return Objects.equals(JSON.valueToTree(Optional.ofNullable(before).orElseGet(BrokerUpgradeStatus::new)),
+    return Objects.equals(
+        JSON.valueToTree(Optional.ofNullable(before).orElseGet(BrokerUpgradeStatus::new)),
         JSON.valueToTree(after));
   }
 }

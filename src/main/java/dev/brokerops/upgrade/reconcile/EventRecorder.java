@@ -24,36 +24,61 @@ final class EventRecorder {
 
   void record(BrokerUpgrade upgrade, Notice notice, Instant now) {
     String type = notice.warning() ? "Warning" : "Normal";
-    // Notice messages are built from status fields that are already redacted; nothing secret reaches here.
-    String line = "brokerupgrade=" + upgrade.getMetadata().getNamespace() + "/" + upgrade.getMetadata().getName()
-        + " type=" + type + " reason=" + notice.reason() + " message=\"" + notice.message().replace("\"", "'") + "\"";
+    // Notice messages are built from status fields that are already redacted; nothing secret
+    // reaches here.
+    String line =
+        "brokerupgrade="
+            + upgrade.getMetadata().getNamespace()
+            + "/"
+            + upgrade.getMetadata().getName()
+            + " type="
+            + type
+            + " reason="
+            + notice.reason()
+            + " message=\""
+            + notice.message().replace("\"", "'")
+            + "\"";
     if (notice.warning()) {
       LOG.warn(line);
     } else {
       LOG.info(line);
     }
     try {
-      client.v1().events().inNamespace(upgrade.getMetadata().getNamespace()).resource(new EventBuilder()
-          .withNewMetadata().withGenerateName(upgrade.getMetadata().getName() + ".").endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(upgrade.getApiVersion())
-              .withKind(upgrade.getKind())
-              .withName(upgrade.getMetadata().getName())
-              .withNamespace(upgrade.getMetadata().getNamespace())
-              .withUid(upgrade.getMetadata().getUid())
-              .withResourceVersion(upgrade.getMetadata().getResourceVersion())
-              .build())
-          .withType(type)
-          .withReason(notice.reason())
-          .withMessage(notice.message())
-          .withFirstTimestamp(now.toString())
-          .withLastTimestamp(now.toString())
-          .withCount(1)
-          .withNewSource().withComponent(COMPONENT).endSource()
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(upgrade.getMetadata().getNamespace())
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withGenerateName(upgrade.getMetadata().getName() + ".")
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(upgrade.getApiVersion())
+                          .withKind(upgrade.getKind())
+                          .withName(upgrade.getMetadata().getName())
+                          .withNamespace(upgrade.getMetadata().getNamespace())
+                          .withUid(upgrade.getMetadata().getUid())
+                          .withResourceVersion(upgrade.getMetadata().getResourceVersion())
+                          .build())
+                  .withType(type)
+                  .withReason(notice.reason())
+                  .withMessage(notice.message())
+                  .withFirstTimestamp(now.toString())
+                  .withLastTimestamp(now.toString())
+                  .withCount(1)
+                  .withNewSource()
+                  .withComponent(COMPONENT)
+                  .endSource()
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       // An event that cannot be written must not stop the upgrade; the log line above has it.
-      LOG.warn("could not record event {} on {}: {}", notice.reason(), upgrade.getMetadata().getName(),
+      LOG.warn(
+          "could not record event {} on {}: {}",
+          notice.reason(),
+          upgrade.getMetadata().getName(),
           e.getMessage());
     }
   }

@@ -9,12 +9,21 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Index names and keys that connect BrokerUpgrades, Deployments, ReplicaSets, Jobs and pods in the caches. */
+/**
+ * Index names and keys that connect BrokerUpgrades, Deployments, ReplicaSets, Jobs and pods in the
+ * caches.
+ */
 final class SecondaryIndexes {
 
-  /** BrokerUpgrades by the Deployment they name: finds the owner of a Deployment and its rival claimants. */
+  /**
+   * BrokerUpgrades by the Deployment they name: finds the owner of a Deployment and its rival
+   * claimants.
+   */
   static final String UPGRADES_BY_DEPLOYMENT = "upgradesByDeployment";
-  /** ReplicaSets and pods by the name of the object that owns them (Deployment, ReplicaSet or Job). */
+
+  /**
+   * ReplicaSets and pods by the name of the object that owns them (Deployment, ReplicaSet or Job).
+   */
   static final String BY_OWNER = "byOwner";
 
   private SecondaryIndexes() {}
@@ -25,7 +34,9 @@ final class SecondaryIndexes {
 
   static List<String> deploymentKey(BrokerUpgrade upgrade) {
     String deployment = upgrade.getSpec() == null ? null : upgrade.getSpec().getDeployment();
-    return deployment == null ? List.of() : List.of(key(upgrade.getMetadata().getNamespace(), deployment));
+    return deployment == null
+        ? List.of()
+        : List.of(key(upgrade.getMetadata().getNamespace(), deployment));
   }
 
   static List<String> ownerKeys(HasMetadata resource) {
@@ -39,7 +50,9 @@ final class SecondaryIndexes {
   }
 
   static Optional<String> ownerName(HasMetadata resource, String kind) {
-    return owners(resource).stream().filter(owner -> kind.equals(owner.getKind())).map(OwnerReference::getName)
+    return owners(resource).stream()
+        .filter(owner -> kind.equals(owner.getKind()))
+        .map(OwnerReference::getName)
         .findFirst();
   }
 

@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * A container's environment and argv as the kubelet builds them: the image's defaults, envFrom,
- * then env (later wins), {@code $(VAR)} references expanded, and secret/config-map keys resolved.
- * A missing Secret, ConfigMap or key that is not optional is a {@code CreateContainerConfigError}.
+ * then env (later wins), {@code $(VAR)} references expanded, and secret/config-map keys resolved. A
+ * missing Secret, ConfigMap or key that is not optional is a {@code CreateContainerConfigError}.
  */
 final class ContainerEnvironment {
 
@@ -33,8 +33,12 @@ final class ContainerEnvironment {
     return argv;
   }
 
-  static ContainerEnvironment resolve(Container container, ImageDirectories.Image image,
-      PodReferences refs, Map<String, String> base) throws ContainerConfigError {
+  static ContainerEnvironment resolve(
+      Container container,
+      ImageDirectories.Image image,
+      PodReferences refs,
+      Map<String, String> base)
+      throws ContainerConfigError {
     Map<String, String> env = new LinkedHashMap<>(base);
     Map<String, String> defined = new LinkedHashMap<>();
     for (EnvFromSource from : nullToEmpty(container.getEnvFrom())) {
@@ -43,12 +47,14 @@ final class ContainerEnvironment {
       if (from.getSecretRef() != null) {
         data = refs.secret(from.getSecretRef().getName());
         if (data == null && !Boolean.TRUE.equals(from.getSecretRef().getOptional())) {
-          throw ContainerConfigError.config("secret \"" + from.getSecretRef().getName() + "\" not found");
+          throw ContainerConfigError.config(
+              "secret \"" + from.getSecretRef().getName() + "\" not found");
         }
       } else {
         data = refs.configMap(from.getConfigMapRef().getName());
         if (data == null && !Boolean.TRUE.equals(from.getConfigMapRef().getOptional())) {
-          throw ContainerConfigError.config("configmap \"" + from.getConfigMapRef().getName() + "\" not found");
+          throw ContainerConfigError.config(
+              "configmap \"" + from.getConfigMapRef().getName() + "\" not found");
         }
       }
       if (data != null) {
@@ -56,9 +62,10 @@ final class ContainerEnvironment {
       }
     }
     for (EnvVar var : nullToEmpty(container.getEnv())) {
-      String value = var.getValueFrom() != null
-          ? valueFrom(var.getName(), var.getValueFrom(), refs)
-          : expand(var.getValue() == null ? "" : var.getValue(), merged(env, defined));
+      String value =
+          var.getValueFrom() != null
+              ? valueFrom(var.getName(), var.getValueFrom(), refs)
+              : expand(var.getValue() == null ? "" : var.getValue(), merged(env, defined));
       if (value != null) {
         defined.put(var.getName(), value);
       }
@@ -76,7 +83,8 @@ final class ContainerEnvironment {
       argv.addAll(args);
     }
     if (argv.isEmpty()) {
-      throw ContainerConfigError.create("no command specified (the image has no .image/entrypoint)");
+      throw ContainerConfigError.create(
+          "no command specified (the image has no .image/entrypoint)");
     }
     List<String> expanded = argv.stream().map(a -> expand(a, env)).toList();
     return new ContainerEnvironment(env, expanded);
@@ -86,22 +94,45 @@ final class ContainerEnvironment {
       throws ContainerConfigError {
     if (source.getSecretKeyRef() != null) {
       var ref = source.getSecretKeyRef();
-      return key("secret", "Secret", ref.getName(), ref.getKey(), ref.getOptional(), refs.secret(ref.getName()), refs);
+      return key(
+          "secret",
+          "Secret",
+          ref.getName(),
+          ref.getKey(),
+          ref.getOptional(),
+          refs.secret(ref.getName()),
+          refs);
     }
     if (source.getConfigMapKeyRef() != null) {
       var ref = source.getConfigMapKeyRef();
-      return key("configmap", "ConfigMap", ref.getName(), ref.getKey(), ref.getOptional(),
-          refs.configMap(ref.getName()), refs);
+      return key(
+          "configmap",
+          "ConfigMap",
+          ref.getName(),
+          ref.getKey(),
+          ref.getOptional(),
+          refs.configMap(ref.getName()),
+          refs);
     }
     if (source.getFieldRef() != null) {
       return refs.field(source.getFieldRef());
     }
-    throw ContainerConfigError.config("env " + name + ": resourceFieldRef is not supported by the bench");
+    throw ContainerConfigError.config(
+        "env " + name + ": resourceFieldRef is not supported by the bench");
   }
 
-  /** One key of a Secret or ConfigMap, with the kubelet's words when it is missing and not optional. */
-  private static String key(String kind, String kindTitle, String name, String key, Boolean optional,
-      Map<String, byte[]> data, PodReferences refs) throws ContainerConfigError {
+  /**
+   * One key of a Secret or ConfigMap, with the kubelet's words when it is missing and not optional.
+   */
+  private static String key(
+      String kind,
+      String kindTitle,
+      String name,
+      String key,
+      Boolean optional,
+      Map<String, byte[]> data,
+      PodReferences refs)
+      throws ContainerConfigError {
     boolean mayBeMissing = Boolean.TRUE.equals(optional);
     if (data == null) {
       if (mayBeMissing) {
@@ -113,12 +144,16 @@ final class ContainerEnvironment {
       if (mayBeMissing) {
         return null;
       }
-      throw ContainerConfigError.config("couldn't find key " + key + " in " + kindTitle + " " + refs.namespace() + "/" + name);
+      throw ContainerConfigError.config(
+          "couldn't find key " + key + " in " + kindTitle + " " + refs.namespace() + "/" + name);
     }
     return new String(data.get(key), StandardCharsets.UTF_8);
   }
 
-  /** Kubernetes' {@code $(VAR)} expansion: defined names are replaced, {@code $$} escapes, the rest stays. */
+  /**
+   * Kubernetes' {@code $(VAR)} expansion: defined names are replaced, {@code $$} escapes, the rest
+   * stays.
+   */
   static String expand(String text, Map<String, String> env) {
     StringBuilder out = new StringBuilder();
     int i = 0;

@@ -32,15 +32,21 @@ final class ContainerProcess {
   private final Path outputLog;
   private final boolean fallbackToLogs;
 
-  private ContainerProcess(Process process, Path terminationLog, Path outputLog, boolean fallbackToLogs) {
+  private ContainerProcess(
+      Process process, Path terminationLog, Path outputLog, boolean fallbackToLogs) {
     this.process = process;
     this.terminationLog = terminationLog;
     this.outputLog = outputLog;
     this.fallbackToLogs = fallbackToLogs;
   }
 
-  static ContainerProcess start(ProcessLauncher launcher, Path runDir, Container container,
-      ImageDirectories.Image image, ContainerEnvironment environment, Map<String, Path> volumes)
+  static ContainerProcess start(
+      ProcessLauncher launcher,
+      Path runDir,
+      Container container,
+      ImageDirectories.Image image,
+      ContainerEnvironment environment,
+      Map<String, Path> volumes)
       throws ContainerConfigError, IOException {
     Path root = runDir.resolve("root");
     Path upper = runDir.resolve("upper");
@@ -50,24 +56,37 @@ final class ContainerProcess {
     Files.write(terminationLog, new byte[0]);
     Path outputLog = runDir.resolve("output.log");
 
-    String terminationPath = container.getTerminationMessagePath() == null
-        ? "/dev/termination-log" : container.getTerminationMessagePath();
+    String terminationPath =
+        container.getTerminationMessagePath() == null
+            ? "/dev/termination-log"
+            : container.getTerminationMessagePath();
     List<String[]> binds = new ArrayList<>();
     placeholder(root, terminationPath, false);
     binds.add(new String[] {terminationLog.toString(), terminationPath, "rw"});
-    for (VolumeMount mount : container.getVolumeMounts() == null ? List.<VolumeMount>of() : container.getVolumeMounts()) {
+    for (VolumeMount mount :
+        container.getVolumeMounts() == null
+            ? List.<VolumeMount>of()
+            : container.getVolumeMounts()) {
       Path volume = volumes.get(mount.getName());
       if (volume == null) {
-        throw ContainerConfigError.create("volumeMount " + mount.getName() + " names no volume of the pod");
+        throw ContainerConfigError.create(
+            "volumeMount " + mount.getName() + " names no volume of the pod");
       }
-      Path source = mount.getSubPath() == null || mount.getSubPath().isEmpty()
-          ? volume : volume.resolve(mount.getSubPath()).normalize();
+      Path source =
+          mount.getSubPath() == null || mount.getSubPath().isEmpty()
+              ? volume
+              : volume.resolve(mount.getSubPath()).normalize();
       if (!source.startsWith(volume) || !Files.exists(source)) {
-        throw ContainerConfigError.create("subPath " + mount.getSubPath() + " not found in volume " + mount.getName());
+        throw ContainerConfigError.create(
+            "subPath " + mount.getSubPath() + " not found in volume " + mount.getName());
       }
       placeholder(root, mount.getMountPath(), Files.isDirectory(source));
-      binds.add(new String[] {source.toString(), mount.getMountPath(),
-          Boolean.TRUE.equals(mount.getReadOnly()) ? "ro" : "rw"});
+      binds.add(
+          new String[] {
+            source.toString(),
+            mount.getMountPath(),
+            Boolean.TRUE.equals(mount.getReadOnly()) ? "ro" : "rw"
+          });
     }
 
     // A host folder gets an overlay only when the image brings files for it or a mount point must
@@ -75,8 +94,10 @@ final class ContainerProcess {
     Set<String> topLevel = new LinkedHashSet<>(image.rootEntries());
     for (String[] bind : binds) {
       Path target = Path.of(bind[1]);
-      boolean exists = Files.isDirectory(Path.of(bind[0])) ? Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
-          : Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS);
+      boolean exists =
+          Files.isDirectory(Path.of(bind[0]))
+              ? Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+              : Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS);
       if (!exists) {
         topLevel.add(target.getName(0).toString());
       }
@@ -85,8 +106,10 @@ final class ContainerProcess {
     for (String dir : topLevel) {
       Path host = Path.of("/", dir);
       if (!Files.isDirectory(host) || Files.isSymbolicLink(host)) {
-        throw ContainerConfigError.create("the bench shows in-image paths by overlaying host folders, and /"
-            + dir + " is not a real folder on this host");
+        throw ContainerConfigError.create(
+            "the bench shows in-image paths by overlaying host folders, and /"
+                + dir
+                + " is not a real folder on this host");
       }
       Files.createDirectories(root.resolve(dir));
       Files.createDirectories(upper.resolve(dir));
@@ -96,36 +119,62 @@ final class ContainerProcess {
         lower.add(image.dir().resolve(dir).toString());
       }
       lower.add(host.toString());
-      script.append("mount -t overlay overlay -o ")
-          .append(quote("lowerdir=" + String.join(":", lower) + ",upperdir=" + upper.resolve(dir)
-              + ",workdir=" + work.resolve(dir)))
-          .append(' ').append(quote(host.toString())).append('\n');
+      script
+          .append("mount -t overlay overlay -o ")
+          .append(
+              quote(
+                  "lowerdir="
+                      + String.join(":", lower)
+                      + ",upperdir="
+                      + upper.resolve(dir)
+                      + ",workdir="
+                      + work.resolve(dir)))
+          .append(' ')
+          .append(quote(host.toString()))
+          .append('\n');
     }
     for (String[] bind : binds) {
-      script.append("mount --bind ").append(quote(bind[0])).append(' ').append(quote(bind[1])).append('\n');
+      script
+          .append("mount --bind ")
+          .append(quote(bind[0]))
+          .append(' ')
+          .append(quote(bind[1]))
+          .append('\n');
       if (bind[2].equals("ro")) {
         script.append("mount -o remount,bind,ro ").append(quote(bind[1])).append('\n');
       }
     }
-    String workingDir = container.getWorkingDir() == null || container.getWorkingDir().isEmpty()
-        ? "/" : container.getWorkingDir();
+    String workingDir =
+        container.getWorkingDir() == null || container.getWorkingDir().isEmpty()
+            ? "/"
+            : container.getWorkingDir();
     script.append("cd ").append(quote(workingDir)).append('\n');
     script.append("exec \"$@\"\n");
     Files.writeString(runDir.resolve("launch.sh"), script);
 
-    List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
-        "/bin/sh", "-c", script.toString(), "container"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "--",
+                "/bin/sh",
+                "-c",
+                script.toString(),
+                "container"));
     command.addAll(environment.argv());
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(outputLog.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(outputLog.toFile());
     builder.environment().clear();
     builder.environment().putAll(environment.variables());
     boolean fallback = "FallbackToLogsOnError".equals(container.getTerminationMessagePolicy());
     return new ContainerProcess(launcher.start(builder), terminationLog, outputLog, fallback);
   }
 
-  private static void placeholder(Path root, String mountPath, boolean directory) throws IOException {
+  private static void placeholder(Path root, String mountPath, boolean directory)
+      throws IOException {
     Path path = root.resolve(mountPath.substring(1)).normalize();
     if (!path.startsWith(root)) {
       throw new IOException("mount path " + mountPath + " is not absolute");
@@ -163,7 +212,10 @@ final class ContainerProcess {
     process.destroyForcibly();
   }
 
-  /** The termination message: the file's content, or the output's tail on failure if the policy says so. */
+  /**
+   * The termination message: the file's content, or the output's tail on failure if the policy says
+   * so.
+   */
   String terminationMessage(int exitCode) {
     try {
       String message = readTail(terminationLog, MAX_MESSAGE_BYTES, Integer.MAX_VALUE);
@@ -191,7 +243,9 @@ final class ContainerProcess {
     String text = new String(bytes, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
     if (lines.length > maxLines) {
-      text = String.join("\n", java.util.Arrays.copyOfRange(lines, lines.length - maxLines, lines.length));
+      text =
+          String.join(
+              "\n", java.util.Arrays.copyOfRange(lines, lines.length - maxLines, lines.length));
     }
     return text;
   }

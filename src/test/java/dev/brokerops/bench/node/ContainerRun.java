@@ -10,7 +10,11 @@ import java.time.Instant;
 /** The kubelet's record of one container of a pod: its state, restarts and readiness. */
 final class ContainerRun {
 
-  enum Phase { WAITING, RUNNING, TERMINATED }
+  enum Phase {
+    WAITING,
+    RUNNING,
+    TERMINATED
+  }
 
   final Container spec;
   Phase phase = Phase.WAITING;
@@ -56,8 +60,10 @@ final class ContainerRun {
     consecutiveProbeFailures = 0;
     consecutiveProbeSuccesses = 0;
     ready = spec.getReadinessProbe() == null;
-    nextProbe = spec.getReadinessProbe() == null ? null
-        : now.plusSeconds(orDefault(spec.getReadinessProbe().getInitialDelaySeconds(), 0));
+    nextProbe =
+        spec.getReadinessProbe() == null
+            ? null
+            : now.plusSeconds(orDefault(spec.getReadinessProbe().getInitialDelaySeconds(), 0));
   }
 
   void terminated(int code, String message, Instant now) {
@@ -77,16 +83,33 @@ final class ContainerRun {
 
   ContainerState currentState() {
     return switch (phase) {
-      case WAITING -> new ContainerStateBuilder().withNewWaiting()
-          .withReason(waitingReason).withMessage(waitingMessage).endWaiting().build();
-      case RUNNING -> new ContainerStateBuilder().withNewRunning()
-          .withStartedAt(NodeAgent.time(startedAt)).endRunning().build();
-      case TERMINATED -> new ContainerStateBuilder().withNewTerminated()
-          .withExitCode(exitCode)
-          .withReason(exitCode == 0 ? "Completed" : "Error")
-          .withMessage(terminationMessage == null || terminationMessage.isEmpty() ? null : terminationMessage)
-          .withStartedAt(NodeAgent.time(startedAt)).withFinishedAt(NodeAgent.time(finishedAt))
-          .withContainerID(containerId()).endTerminated().build();
+      case WAITING ->
+          new ContainerStateBuilder()
+              .withNewWaiting()
+              .withReason(waitingReason)
+              .withMessage(waitingMessage)
+              .endWaiting()
+              .build();
+      case RUNNING ->
+          new ContainerStateBuilder()
+              .withNewRunning()
+              .withStartedAt(NodeAgent.time(startedAt))
+              .endRunning()
+              .build();
+      case TERMINATED ->
+          new ContainerStateBuilder()
+              .withNewTerminated()
+              .withExitCode(exitCode)
+              .withReason(exitCode == 0 ? "Completed" : "Error")
+              .withMessage(
+                  terminationMessage == null || terminationMessage.isEmpty()
+                      ? null
+                      : terminationMessage)
+              .withStartedAt(NodeAgent.time(startedAt))
+              .withFinishedAt(NodeAgent.time(finishedAt))
+              .withContainerID(containerId())
+              .endTerminated()
+              .build();
     };
   }
 

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The bench's image store: image {@code REPOSITORY:TAG} is the folder {@code <root>/REPOSITORY/TAG/}.
- * Its {@code bin/} goes first on PATH, {@code .image/entrypoint} (and optionally {@code .image/cmd})
- * hold the image's ENTRYPOINT and CMD one argument a line, and every other top-level folder is
- * shown at {@code /} inside the container.
+ * The bench's image store: image {@code REPOSITORY:TAG} is the folder {@code
+ * <root>/REPOSITORY/TAG/}. Its {@code bin/} goes first on PATH, {@code .image/entrypoint} (and
+ * optionally {@code .image/cmd}) hold the image's ENTRYPOINT and CMD one argument a line, and every
+ * other top-level folder is shown at {@code /} inside the container.
  */
 public final class ImageDirectories {
 
@@ -59,8 +59,12 @@ public final class ImageDirectories {
     /** Top-level folders that the image shows at {@code /}. */
     public List<String> rootEntries() {
       try (var entries = Files.list(dir)) {
-        return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-            .filter(name -> !name.startsWith(".") && !name.equals("bin")).sorted().toList();
+        return entries
+            .filter(Files::isDirectory)
+            .map(p -> p.getFileName().toString())
+            .filter(name -> !name.startsWith(".") && !name.equals("bin"))
+            .sorted()
+            .toList();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -52,14 +52,17 @@ public final class NodeAgent implements AutoCloseable {
   private final Path podsDir;
   private final ProcessLauncher launcher;
   private final URI apiServer;
-  private final ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bench-kubelet"));
-  private final ExecutorService probes = Executors.newFixedThreadPool(2, r -> daemon(r, "bench-probe"));
+  private final ScheduledExecutorService kubelet =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bench-kubelet"));
+  private final ExecutorService probes =
+      Executors.newFixedThreadPool(2, r -> daemon(r, "bench-probe"));
   private final Map<String, PodRunner> runners = new HashMap<>();
   private final Set<String> bindingRequested = new HashSet<>();
   private final AtomicInteger nextIp = new AtomicInteger();
   private SharedIndexInformer<Pod> informer;
 
-  public NodeAgent(KubernetesClient client, ImageDirectories images, Path stateDir, ProcessLauncher launcher) {
+  public NodeAgent(
+      KubernetesClient client, ImageDirectories images, Path stateDir, ProcessLauncher launcher) {
     this.client = client;
     this.images = images;
     this.podsDir = stateDir.resolve("pods");
@@ -69,22 +72,28 @@ public final class NodeAgent implements AutoCloseable {
 
   public void start() {
     registerNode();
-    informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        onKubeletThread(() -> onPod(pod));
-      }
+    informer =
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    onKubeletThread(() -> onPod(pod));
+                  }
 
-      @Override
-      public void onUpdate(Pod oldPod, Pod pod) {
-        onKubeletThread(() -> onPod(pod));
-      }
+                  @Override
+                  public void onUpdate(Pod oldPod, Pod pod) {
+                    onKubeletThread(() -> onPod(pod));
+                  }
 
-      @Override
-      public void onDelete(Pod pod, boolean unknownFinalState) {
-        onKubeletThread(() -> onPodGone(pod));
-      }
-    }, 0);
+                  @Override
+                  public void onDelete(Pod pod, boolean unknownFinalState) {
+                    onKubeletThread(() -> onPodGone(pod));
+                  }
+                },
+                0);
     // the kubelet's periodic sync: retries waiting containers, runs due probes
     kubelet.scheduleWithFixedDelay(this::syncAll, 500, 500, TimeUnit.MILLISECONDS);
     kubelet.scheduleWithFixedDelay(this::heartbeat, 20, 20, TimeUnit.SECONDS);
@@ -92,11 +101,15 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void registerNode() {
-    var node = new NodeBuilder().withNewMetadata().withName(NODE_NAME)
-        .addToLabels("kubernetes.io/hostname", NODE_NAME)
-        .addToLabels("kubernetes.io/os", "linux")
-        .addToLabels("kubernetes.io/arch", "amd64")
-        .endMetadata().build();
+    var node =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName(NODE_NAME)
+            .addToLabels("kubernetes.io/hostname", NODE_NAME)
+            .addToLabels("kubernetes.io/os", "linux")
+            .addToLabels("kubernetes.io/arch", "amd64")
+            .endMetadata()
+            .build();
     if (client.nodes().withName(NODE_NAME).get() == null) {
       client.nodes().resource(node).create();
     }
@@ -109,21 +122,47 @@ public final class NodeAgent implements AutoCloseable {
     capacity.put("cpu", new Quantity("16"));
     capacity.put("memory", new Quantity("64Gi"));
     capacity.put("pods", new Quantity("250"));
-    NodeStatus status = new NodeStatusBuilder()
-        .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
-        .withMessage("bench node agent is posting ready status").withLastHeartbeatTime(now)
-        .withLastTransitionTime(now).endCondition()
-        .addNewAddress().withType("InternalIP").withAddress(HOST_IP).endAddress()
-        .addNewAddress().withType("Hostname").withAddress(NODE_NAME).endAddress()
-        .withCapacity(capacity).withAllocatable(capacity)
-        .withNewNodeInfo().withArchitecture("amd64").withOperatingSystem("linux")
-        .withKubeletVersion("bench").withKubeProxyVersion("").withContainerRuntimeVersion("bench://local-processes")
-        .withOsImage("bench").withKernelVersion(System.getProperty("os.version"))
-        .withBootID("").withMachineID("").withSystemUUID("").endNodeInfo()
-        .build();
+    NodeStatus status =
+        new NodeStatusBuilder()
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .withReason("KubeletReady")
+            .withMessage("bench node agent is posting ready status")
+            .withLastHeartbeatTime(now)
+            .withLastTransitionTime(now)
+            .endCondition()
+            .addNewAddress()
+            .withType("InternalIP")
+            .withAddress(HOST_IP)
+            .endAddress()
+            .addNewAddress()
+            .withType("Hostname")
+            .withAddress(NODE_NAME)
+            .endAddress()
+            .withCapacity(capacity)
+            .withAllocatable(capacity)
+            .withNewNodeInfo()
+            .withArchitecture("amd64")
+            .withOperatingSystem("linux")
+            .withKubeletVersion("bench")
+            .withKubeProxyVersion("")
+            .withContainerRuntimeVersion("bench://local-processes")
+            .withOsImage("bench")
+            .withKernelVersion(System.getProperty("os.version"))
+            .withBootID("")
+            .withMachineID("")
+            .withSystemUUID("")
+            .endNodeInfo()
+            .build();
     try {
-      client.nodes().withName(NODE_NAME).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
+      client
+          .nodes()
+          .withName(NODE_NAME)
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("status", status)));
     } catch (KubernetesClientException e) {
       log.warn("node heartbeat failed: {}", e.getMessage());
     }
@@ -145,7 +184,9 @@ public final class NodeAgent implements AutoCloseable {
         return;
       }
       String ip = "127.1." + (nextIp.get() / 250) + "." + (nextIp.getAndIncrement() % 250 + 1);
-      Path dir = podsDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid);
+      Path dir =
+          podsDir.resolve(
+              pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid);
       runner = new PodRunner(this, pod, ip, dir, Instant.now());
       runners.put(uid, runner);
     }
@@ -167,14 +208,29 @@ public final class NodeAgent implements AutoCloseable {
       return;
     }
     try {
-      client.bindings().inNamespace(pod.getMetadata().getNamespace()).resource(new BindingBuilder()
-          .withNewMetadata().withName(pod.getMetadata().getName()).withNamespace(pod.getMetadata().getNamespace())
-          .endMetadata()
-          .withNewTarget().withApiVersion("v1").withKind("Node").withName(NODE_NAME).endTarget()
-          .build()).create();
+      client
+          .bindings()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .resource(
+              new BindingBuilder()
+                  .withNewMetadata()
+                  .withName(pod.getMetadata().getName())
+                  .withNamespace(pod.getMetadata().getNamespace())
+                  .endMetadata()
+                  .withNewTarget()
+                  .withApiVersion("v1")
+                  .withKind("Node")
+                  .withName(NODE_NAME)
+                  .endTarget()
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       bindingRequested.remove(pod.getMetadata().getUid());
-      log.warn("cannot bind {}/{}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
+      log.warn(
+          "cannot bind {}/{}: {}",
+          pod.getMetadata().getNamespace(),
+          pod.getMetadata().getName(),
+          e.getMessage());
     }
   }
 
@@ -185,7 +241,9 @@ public final class NodeAgent implements AutoCloseable {
     if (runner != null) {
       runner.killAll();
     }
-    Path dir = podsDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid);
+    Path dir =
+        podsDir.resolve(
+            pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid);
     try {
       Folders.delete(dir);
     } catch (IOException e) {
@@ -205,23 +263,25 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   void requestSync(String uid) {
-    onKubeletThread(() -> {
-      PodRunner runner = runners.get(uid);
-      if (runner != null) {
-        runner.sync(Instant.now());
-      }
-    });
+    onKubeletThread(
+        () -> {
+          PodRunner runner = runners.get(uid);
+          if (runner != null) {
+            runner.sync(Instant.now());
+          }
+        });
   }
 
   void onKubeletThread(Runnable work) {
     try {
-      kubelet.execute(() -> {
-        try {
-          work.run();
-        } catch (RuntimeException e) {
-          log.warn("node agent work failed", e);
-        }
-      });
+      kubelet.execute(
+          () -> {
+            try {
+              work.run();
+            } catch (RuntimeException e) {
+              log.warn("node agent work failed", e);
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // the agent is stopping
     }
@@ -230,30 +290,50 @@ public final class NodeAgent implements AutoCloseable {
   /** Writes the pod's status (a merge patch replaces lists whole, as the kubelet's status does). */
   boolean publishStatus(Pod pod, PodStatus status) {
     try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
           .subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(new PodBuilder().withStatus(status).build()));
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(new PodBuilder().withStatus(status).build()));
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
-        log.warn("cannot update status of {}/{}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+        log.warn(
+            "cannot update status of {}/{}: {}",
+            pod.getMetadata().getNamespace(),
+            pod.getMetadata().getName(),
             e.getMessage());
       }
       return false;
     }
   }
 
-  /** Finishes a deletion the API server started, as the kubelet does once the containers are gone. */
+  /**
+   * Finishes a deletion the API server started, as the kubelet does once the containers are gone.
+   */
   void removePod(Pod pod) {
     try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .withGracePeriod(0).delete();
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .withGracePeriod(0)
+          .delete();
     } catch (KubernetesClientException e) {
-      log.warn("cannot remove {}/{}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
+      log.warn(
+          "cannot remove {}/{}: {}",
+          pod.getMetadata().getNamespace(),
+          pod.getMetadata().getName(),
+          e.getMessage());
     }
   }
 
-  /** What the image and the kubelet put in every container's environment before the pod's own env. */
+  /**
+   * What the image and the kubelet put in every container's environment before the pod's own env.
+   */
   Map<String, String> baseEnvironment(Pod pod, ImageDirectories.Image image) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", image.bin() + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");

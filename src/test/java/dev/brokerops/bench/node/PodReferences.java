@@ -65,7 +65,8 @@ final class PodReferences {
     var meta = pod.getMetadata();
     if (path.startsWith("metadata.labels['") || path.startsWith("metadata.annotations['")) {
       String key = path.substring(path.indexOf("['") + 2, path.length() - 2);
-      Map<String, String> map = path.startsWith("metadata.labels") ? meta.getLabels() : meta.getAnnotations();
+      Map<String, String> map =
+          path.startsWith("metadata.labels") ? meta.getLabels() : meta.getAnnotations();
       return map == null ? "" : map.getOrDefault(key, "");
     }
     return switch (path) {

@@ -33,16 +33,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The kubelet's work for one pod bound to the bench node: start each container when it can run,
  * report waiting reasons as the kubelet does, restart per restartPolicy, probe readiness, and on
- * deletion send SIGTERM, wait the grace period, kill, then remove the pod with grace 0.
- * All methods run on the agent's single kubelet thread.
+ * deletion send SIGTERM, wait the grace period, kill, then remove the pod with grace 0. All methods
+ * run on the agent's single kubelet thread.
  */
 final class PodRunner {
 
   private static final Logger log = LoggerFactory.getLogger(PodRunner.class);
   private static final Duration RETRY = Duration.ofSeconds(2);
   private static final Duration PULL_BACK_OFF = Duration.ofSeconds(5);
-  private static final HttpClient PROBE_CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(1)).build();
+  private static final HttpClient PROBE_CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private final NodeAgent agent;
   private final String podIp;
@@ -96,7 +96,7 @@ final class PodRunner {
               probe(container, now);
             }
           }
-          case TERMINATED -> { }
+          case TERMINATED -> {}
         }
       }
     }
@@ -108,10 +108,18 @@ final class PodRunner {
     var found = agent.images().find(image);
     if (found.isEmpty()) {
       if ("ErrImagePull".equals(container.waitingReason)) {
-        container.waiting("ImagePullBackOff", "Back-off pulling image \"" + image + "\"", now.plus(PULL_BACK_OFF));
+        container.waiting(
+            "ImagePullBackOff",
+            "Back-off pulling image \"" + image + "\"",
+            now.plus(PULL_BACK_OFF));
       } else {
-        container.waiting("ErrImagePull", "failed to pull and unpack image \"" + image
-            + "\": not found: the bench has no image folder for it under " + agent.images().root(), now.plus(RETRY));
+        container.waiting(
+            "ErrImagePull",
+            "failed to pull and unpack image \""
+                + image
+                + "\": not found: the bench has no image folder for it under "
+                + agent.images().root(),
+            now.plus(RETRY));
       }
       return;
     }
@@ -120,15 +128,25 @@ final class PodRunner {
       if (volumeDirs == null) {
         volumeDirs = volumes.materialise(pod, refs);
       }
-      ContainerEnvironment environment = ContainerEnvironment.resolve(container.spec, found.get(), refs,
-          agent.baseEnvironment(pod, found.get()));
-      Path runDir = dir.resolve("containers").resolve(container.name()).resolve("run-" + container.restartCount);
+      ContainerEnvironment environment =
+          ContainerEnvironment.resolve(
+              container.spec, found.get(), refs, agent.baseEnvironment(pod, found.get()));
+      Path runDir =
+          dir.resolve("containers")
+              .resolve(container.name())
+              .resolve("run-" + container.restartCount);
       Folders.delete(runDir);
-      ContainerProcess process = ContainerProcess.start(agent.launcher(), runDir, container.spec, found.get(),
-          environment, volumeDirs);
+      ContainerProcess process =
+          ContainerProcess.start(
+              agent.launcher(), runDir, container.spec, found.get(), environment, volumeDirs);
       container.running(process, now);
       process.process().onExit().thenRun(() -> agent.requestSync(pod.getMetadata().getUid()));
-      log.info("started {} container {} (pid {}): {}", key(), container.name(), process.pid(), environment.argv());
+      log.info(
+          "started {} container {} (pid {}): {}",
+          key(),
+          container.name(),
+          process.pid(),
+          environment.argv());
     } catch (ContainerConfigError e) {
       container.waiting(e.reason(), e.getMessage(), now.plus(RETRY));
     } catch (IOException | RuntimeException e) {
@@ -150,10 +168,13 @@ final class PodRunner {
 
   private void stop(Instant now) {
     if (killAt == null) {
-      long grace = pod.getMetadata().getDeletionGracePeriodSeconds() == null
-          ? 30 : pod.getMetadata().getDeletionGracePeriodSeconds();
+      long grace =
+          pod.getMetadata().getDeletionGracePeriodSeconds() == null
+              ? 30
+              : pod.getMetadata().getDeletionGracePeriodSeconds();
       killAt = now.plusSeconds(grace);
-      containers.values().stream().filter(c -> c.phase == ContainerRun.Phase.RUNNING)
+      containers.values().stream()
+          .filter(c -> c.phase == ContainerRun.Phase.RUNNING)
           .forEach(c -> c.process.terminate());
     }
     boolean anyRunning = false;
@@ -189,28 +210,36 @@ final class PodRunner {
     }
     container.probeInFlight = true;
     String uid = pod.getMetadata().getUid();
-    agent.probes().execute(() -> {
-      boolean success = check(probe, container.spec);
-      agent.onKubeletThread(() -> {
-        container.probeInFlight = false;
-        if (container.phase != ContainerRun.Phase.RUNNING) {
-          return;
-        }
-        if (success) {
-          container.consecutiveProbeFailures = 0;
-          if (++container.consecutiveProbeSuccesses >= ContainerRun.orDefault(probe.getSuccessThreshold(), 1)) {
-            container.ready = true;
-          }
-        } else {
-          container.consecutiveProbeSuccesses = 0;
-          if (++container.consecutiveProbeFailures >= ContainerRun.orDefault(probe.getFailureThreshold(), 3)) {
-            container.ready = false;
-          }
-        }
-        container.nextProbe = Instant.now().plusSeconds(ContainerRun.orDefault(probe.getPeriodSeconds(), 10));
-        agent.requestSync(uid);
-      });
-    });
+    agent
+        .probes()
+        .execute(
+            () -> {
+              boolean success = check(probe, container.spec);
+              agent.onKubeletThread(
+                  () -> {
+                    container.probeInFlight = false;
+                    if (container.phase != ContainerRun.Phase.RUNNING) {
+                      return;
+                    }
+                    if (success) {
+                      container.consecutiveProbeFailures = 0;
+                      if (++container.consecutiveProbeSuccesses
+                          >= ContainerRun.orDefault(probe.getSuccessThreshold(), 1)) {
+                        container.ready = true;
+                      }
+                    } else {
+                      container.consecutiveProbeSuccesses = 0;
+                      if (++container.consecutiveProbeFailures
+                          >= ContainerRun.orDefault(probe.getFailureThreshold(), 3)) {
+                        container.ready = false;
+                      }
+                    }
+                    container.nextProbe =
+                        Instant.now()
+                            .plusSeconds(ContainerRun.orDefault(probe.getPeriodSeconds(), 10));
+                    agent.requestSync(uid);
+                  });
+            });
   }
 
   private boolean check(Probe probe, Container container) {
@@ -222,15 +251,19 @@ final class PodRunner {
         String scheme = get.getScheme() == null ? "http" : get.getScheme().toLowerCase();
         String path = get.getPath() == null ? "/" : get.getPath();
         URI uri = URI.create(scheme + "://" + host + ":" + port(get.getPort(), container) + path);
-        var response = PROBE_CLIENT.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-            HttpResponse.BodyHandlers.discarding());
+        var response =
+            PROBE_CLIENT.send(
+                HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
         return response.statusCode() >= 200 && response.statusCode() < 400;
       }
       if (probe.getTcpSocket() != null) {
         var tcp = probe.getTcpSocket();
         String host = tcp.getHost() == null || tcp.getHost().isEmpty() ? podIp : tcp.getHost();
         try (Socket socket = new Socket()) {
-          socket.connect(new InetSocketAddress(host, port(tcp.getPort(), container)), (int) timeout.toMillis());
+          socket.connect(
+              new InetSocketAddress(host, port(tcp.getPort(), container)),
+              (int) timeout.toMillis());
           return true;
         }
       }
@@ -248,9 +281,12 @@ final class PodRunner {
     if (port.getIntVal() != null) {
       return port.getIntVal();
     }
-    return container.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName()))
-        .map(ContainerPort::getContainerPort).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no container port named " + port.getStrVal()));
+    return container.getPorts().stream()
+        .filter(p -> port.getStrVal().equals(p.getName()))
+        .map(ContainerPort::getContainerPort)
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("no container port named " + port.getStrVal()));
   }
 
   private void publish(Instant now) {
@@ -277,17 +313,19 @@ final class PodRunner {
       phase = "Running";
     }
     boolean ready = runs.stream().allMatch(c -> c.ready);
-    List<PodCondition> conditions = List.of(
-        condition("PodReadyToStartContainers", true, now),
-        condition("Initialized", true, now),
-        condition("Ready", ready, now),
-        condition("ContainersReady", ready, now),
-        condition("PodScheduled", true, now));
+    List<PodCondition> conditions =
+        List.of(
+            condition("PodReadyToStartContainers", true, now),
+            condition("Initialized", true, now),
+            condition("Ready", ready, now),
+            condition("ContainersReady", ready, now),
+            condition("PodScheduled", true, now));
     return new PodStatusBuilder()
         .withPhase(phase)
         .withConditions(conditions)
         .withHostIP(NodeAgent.HOST_IP)
-        .withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(NodeAgent.HOST_IP).build())
+        .withHostIPs(
+            new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(NodeAgent.HOST_IP).build())
         .withPodIP(podIp)
         .withPodIPs(new PodIPBuilder().withIp(podIp).build())
         .withStartTime(NodeAgent.time(startTime))
@@ -302,8 +340,11 @@ final class PodRunner {
       conditionSince.put(key, now);
     }
     Instant since = conditionSince.get(key);
-    return new PodConditionBuilder().withType(type).withStatus(value ? "True" : "False")
-        .withLastTransitionTime(NodeAgent.time(since)).build();
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus(value ? "True" : "False")
+        .withLastTransitionTime(NodeAgent.time(since))
+        .build();
   }
 
   private static String render(PodStatus status) {

@@ -48,7 +48,8 @@ final class PodVolumes {
           Files.move(fresh, target);
         }
       } catch (IOException e) {
-        throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + volume.getName() + "\": " + e.getMessage());
+        throw ContainerConfigError.mount(
+            "MountVolume.SetUp failed for volume \"" + volume.getName() + "\": " + e.getMessage());
       }
       volumes.put(volume.getName(), target);
     }
@@ -60,67 +61,139 @@ final class PodVolumes {
     String name = volume.getName();
     if (volume.getSecret() != null) {
       var source = volume.getSecret();
-      writeKeys(target, found("secret", source.getSecretName(), source.getOptional(),
-          refs.secret(source.getSecretName()), name), source.getItems(), name);
+      writeKeys(
+          target,
+          found(
+              "secret",
+              source.getSecretName(),
+              source.getOptional(),
+              refs.secret(source.getSecretName()),
+              name),
+          source.getItems(),
+          name);
     } else if (volume.getConfigMap() != null) {
       var source = volume.getConfigMap();
-      writeKeys(target, found("configmap", source.getName(), source.getOptional(),
-          refs.configMap(source.getName()), name), source.getItems(), name);
+      writeKeys(
+          target,
+          found(
+              "configmap",
+              source.getName(),
+              source.getOptional(),
+              refs.configMap(source.getName()),
+              name),
+          source.getItems(),
+          name);
     } else if (volume.getDownwardAPI() != null) {
       for (var item : volume.getDownwardAPI().getItems()) {
-        writeFile(target, item.getPath(), refs.field(item.getFieldRef()).getBytes(StandardCharsets.UTF_8));
+        writeFile(
+            target,
+            item.getPath(),
+            refs.field(item.getFieldRef()).getBytes(StandardCharsets.UTF_8));
       }
     } else if (volume.getProjected() != null) {
       for (VolumeProjection projection : volume.getProjected().getSources()) {
         writeProjection(target, projection, pod, refs, name);
       }
     } else {
-      throw ContainerConfigError.mount("volume \"" + name + "\": only secret, configMap, emptyDir, "
-          + "downwardAPI and projected volumes are supported by the bench");
+      throw ContainerConfigError.mount(
+          "volume \""
+              + name
+              + "\": only secret, configMap, emptyDir, "
+              + "downwardAPI and projected volumes are supported by the bench");
     }
   }
 
-  private void writeProjection(Path target, VolumeProjection projection, Pod pod, PodReferences refs,
-      String volumeName) throws ContainerConfigError, IOException {
+  private void writeProjection(
+      Path target, VolumeProjection projection, Pod pod, PodReferences refs, String volumeName)
+      throws ContainerConfigError, IOException {
     if (projection.getServiceAccountToken() != null) {
       var source = projection.getServiceAccountToken();
-      String account = pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
-      TokenRequest request = new TokenRequestBuilder().withNewSpec()
-          .withAudiences(source.getAudience() == null ? List.of() : List.of(source.getAudience()))
-          .withExpirationSeconds(source.getExpirationSeconds() == null ? 3607L : source.getExpirationSeconds())
-          .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod")
-          .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endBoundObjectRef()
-          .endSpec().build();
-      TokenRequest token = client.serviceAccounts().inNamespace(refs.namespace()).withName(account).tokenRequest(request);
-      writeFile(target, source.getPath(), token.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
+      String account =
+          pod.getSpec().getServiceAccountName() == null
+              ? "default"
+              : pod.getSpec().getServiceAccountName();
+      TokenRequest request =
+          new TokenRequestBuilder()
+              .withNewSpec()
+              .withAudiences(
+                  source.getAudience() == null ? List.of() : List.of(source.getAudience()))
+              .withExpirationSeconds(
+                  source.getExpirationSeconds() == null ? 3607L : source.getExpirationSeconds())
+              .withNewBoundObjectRef()
+              .withApiVersion("v1")
+              .withKind("Pod")
+              .withName(pod.getMetadata().getName())
+              .withUid(pod.getMetadata().getUid())
+              .endBoundObjectRef()
+              .endSpec()
+              .build();
+      TokenRequest token =
+          client
+              .serviceAccounts()
+              .inNamespace(refs.namespace())
+              .withName(account)
+              .tokenRequest(request);
+      writeFile(
+          target, source.getPath(), token.getStatus().getToken().getBytes(StandardCharsets.UTF_8));
     } else if (projection.getSecret() != null) {
       var source = projection.getSecret();
-      writeKeys(target, found("secret", source.getName(), source.getOptional(),
-          refs.secret(source.getName()), volumeName), source.getItems(), volumeName);
+      writeKeys(
+          target,
+          found(
+              "secret",
+              source.getName(),
+              source.getOptional(),
+              refs.secret(source.getName()),
+              volumeName),
+          source.getItems(),
+          volumeName);
     } else if (projection.getConfigMap() != null) {
       var source = projection.getConfigMap();
-      writeKeys(target, found("configmap", source.getName(), source.getOptional(),
-          refs.configMap(source.getName()), volumeName), source.getItems(), volumeName);
+      writeKeys(
+          target,
+          found(
+              "configmap",
+              source.getName(),
+              source.getOptional(),
+              refs.configMap(source.getName()),
+              volumeName),
+          source.getItems(),
+          volumeName);
     } else if (projection.getDownwardAPI() != null) {
       for (var item : projection.getDownwardAPI().getItems()) {
-        writeFile(target, item.getPath(), refs.field(item.getFieldRef()).getBytes(StandardCharsets.UTF_8));
+        writeFile(
+            target,
+            item.getPath(),
+            refs.field(item.getFieldRef()).getBytes(StandardCharsets.UTF_8));
       }
     } else {
-      throw ContainerConfigError.mount("volume \"" + volumeName + "\": projection not supported by the bench");
+      throw ContainerConfigError.mount(
+          "volume \"" + volumeName + "\": projection not supported by the bench");
     }
   }
 
-  /** The source's data; null for a missing optional source; the kubelet's mount error for a missing required one. */
-  private static Map<String, byte[]> found(String kind, String name, Boolean optional, Map<String, byte[]> data,
-      String volumeName) throws ContainerConfigError {
+  /**
+   * The source's data; null for a missing optional source; the kubelet's mount error for a missing
+   * required one.
+   */
+  private static Map<String, byte[]> found(
+      String kind, String name, Boolean optional, Map<String, byte[]> data, String volumeName)
+      throws ContainerConfigError {
     if (data == null && !Boolean.TRUE.equals(optional)) {
-      throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + volumeName + "\" : " + kind
-          + " \"" + name + "\" not found");
+      throw ContainerConfigError.mount(
+          "MountVolume.SetUp failed for volume \""
+              + volumeName
+              + "\" : "
+              + kind
+              + " \""
+              + name
+              + "\" not found");
     }
     return data;
   }
 
-  private static void writeKeys(Path target, Map<String, byte[]> data, List<KeyToPath> items, String volumeName)
+  private static void writeKeys(
+      Path target, Map<String, byte[]> data, List<KeyToPath> items, String volumeName)
       throws IOException, ContainerConfigError {
     if (data == null) {
       return;
@@ -133,8 +206,12 @@ final class PodVolumes {
     }
     for (KeyToPath item : items) {
       if (!data.containsKey(item.getKey())) {
-        throw ContainerConfigError.mount("MountVolume.SetUp failed for volume \"" + volumeName
-            + "\" : key " + item.getKey() + " not found");
+        throw ContainerConfigError.mount(
+            "MountVolume.SetUp failed for volume \""
+                + volumeName
+                + "\" : key "
+                + item.getKey()
+                + " not found");
       }
       writeFile(target, item.getPath(), data.get(item.getKey()));
     }

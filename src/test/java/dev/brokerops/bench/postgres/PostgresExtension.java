@@ -11,15 +11,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class PostgresExtension implements ParameterResolver {
 
-    @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        Class<?> type = parameter.getParameter().getType();
-        return type == PostgresDatabase.class || type == PostgresServer.class;
-    }
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    return type == PostgresDatabase.class || type == PostgresServer.class;
+  }
 
-    @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        PostgresServer server = PostgresServer.shared();
-        return parameter.getParameter().getType() == PostgresServer.class ? server : server.createDatabase();
-    }
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    PostgresServer server = PostgresServer.shared();
+    return parameter.getParameter().getType() == PostgresServer.class
+        ? server
+        : server.createDatabase();
+  }
 }

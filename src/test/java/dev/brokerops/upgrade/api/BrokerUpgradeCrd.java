@@ -13,7 +13,8 @@ import java.time.Duration;
 /** Installs the CRD the build generated into crds/, as a person would with kubectl apply. */
 public final class BrokerUpgradeCrd {
 
-  public static final Path GENERATED = Path.of("crds", "brokerupgrades.upgrades.brokerops.dev-v1.yml");
+  public static final Path GENERATED =
+      Path.of("crds", "brokerupgrades.upgrades.brokerops.dev-v1.yml");
 
   private BrokerUpgradeCrd() {}
 
@@ -23,11 +24,23 @@ public final class BrokerUpgradeCrd {
       crd = client.getKubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class);
     }
     client.resource(crd).forceConflicts().serverSideApply();
-    await("CRD " + crd.getMetadata().getName() + " established").atMost(Duration.ofSeconds(30)).until(() -> {
-      var current = client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get();
-      return current != null && current.getStatus() != null && current.getStatus().getConditions().stream()
-          .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-    });
+    await("CRD " + crd.getMetadata().getName() + " established")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              var current =
+                  client
+                      .apiextensions()
+                      .v1()
+                      .customResourceDefinitions()
+                      .withName(crd.getMetadata().getName())
+                      .get();
+              return current != null
+                  && current.getStatus() != null
+                  && current.getStatus().getConditions().stream()
+                      .anyMatch(
+                          c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+            });
     return crd;
   }
 }

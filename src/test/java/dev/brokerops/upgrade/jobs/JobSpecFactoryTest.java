@@ -22,47 +22,108 @@ import org.junit.jupiter.api.Test;
 class JobSpecFactoryTest {
 
   private final BrokerUpgrade upgrade = upgrade("pactflow");
-  private final Deployment deployment = new DeploymentBuilder()
-      .withNewMetadata().withName("pactflow").withNamespace("broker").endMetadata()
-      .withNewSpec().withNewTemplate().withNewSpec()
-        .withServiceAccountName("pactflow")
-        .withAutomountServiceAccountToken(false)
-        .addNewImagePullSecret("quay-pull")
-        .withNewSecurityContext().withRunAsNonRoot(true).withFsGroup(1000L).endSecurityContext()
-        .addToNodeSelector("pool", "apps")
-        .addNewToleration().withKey("dedicated").withOperator("Equal").withValue("broker").withEffect("NoSchedule")
+  private final Deployment deployment =
+      new DeploymentBuilder()
+          .withNewMetadata()
+          .withName("pactflow")
+          .withNamespace("broker")
+          .endMetadata()
+          .withNewSpec()
+          .withNewTemplate()
+          .withNewSpec()
+          .withServiceAccountName("pactflow")
+          .withAutomountServiceAccountToken(false)
+          .addNewImagePullSecret("quay-pull")
+          .withNewSecurityContext()
+          .withRunAsNonRoot(true)
+          .withFsGroup(1000L)
+          .endSecurityContext()
+          .addToNodeSelector("pool", "apps")
+          .addNewToleration()
+          .withKey("dedicated")
+          .withOperator("Equal")
+          .withValue("broker")
+          .withEffect("NoSchedule")
           .endToleration()
-        .addNewContainer().withName("sidecar").withImage("envoy:1.30")
-          .addNewVolumeMount().withName("envoy-config").withMountPath("/etc/envoy").endVolumeMount()
-        .endContainer()
-        .addNewContainer().withName("broker").withImage("quay.io/pactflow/enterprise:2.3.0")
-          .withCommand("/entrypoint.sh").withArgs("serve")
-          .addNewEnv().withName("PACTFLOW_DATABASE_URL").withNewValueFrom()
-            .withNewSecretKeyRef("url", "pactflow-db", false).endValueFrom().endEnv()
-          .addNewEnv().withName("PACTFLOW_BASE_URL").withValue("https://pactflow.example.com").endEnv()
-          .addNewEnv().withName("PACTFLOW_DATABASE_MIGRATION_TARGET").withValue("20200101").endEnv()
-          .addNewEnvFrom().withNewSecretRef("pactflow-licence", false).endEnvFrom()
-          .addNewEnvFrom().withNewConfigMapRef("pactflow-settings", false).endEnvFrom()
-          .addNewVolumeMount().withName("licence").withMountPath("/home/pactflow-onprem.lic")
-            .withSubPath("pactflow-onprem.lic").withReadOnly(true).endVolumeMount()
-          .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
-            .endSecurityContext()
-          .withNewResources().addToRequests("memory", new Quantity("512Mi")).endResources()
-          .addNewPort().withContainerPort(9292).endPort()
-          .withNewReadinessProbe().withNewHttpGet().withPath("/diagnostic/status/heartbeat").withNewPort(9292)
-            .endHttpGet().endReadinessProbe()
-        .endContainer()
-        .addNewVolume().withName("licence").withNewSecret().withSecretName("pactflow-licence").endSecret()
+          .addNewContainer()
+          .withName("sidecar")
+          .withImage("envoy:1.30")
+          .addNewVolumeMount()
+          .withName("envoy-config")
+          .withMountPath("/etc/envoy")
+          .endVolumeMount()
+          .endContainer()
+          .addNewContainer()
+          .withName("broker")
+          .withImage("quay.io/pactflow/enterprise:2.3.0")
+          .withCommand("/entrypoint.sh")
+          .withArgs("serve")
+          .addNewEnv()
+          .withName("PACTFLOW_DATABASE_URL")
+          .withNewValueFrom()
+          .withNewSecretKeyRef("url", "pactflow-db", false)
+          .endValueFrom()
+          .endEnv()
+          .addNewEnv()
+          .withName("PACTFLOW_BASE_URL")
+          .withValue("https://pactflow.example.com")
+          .endEnv()
+          .addNewEnv()
+          .withName("PACTFLOW_DATABASE_MIGRATION_TARGET")
+          .withValue("20200101")
+          .endEnv()
+          .addNewEnvFrom()
+          .withNewSecretRef("pactflow-licence", false)
+          .endEnvFrom()
+          .addNewEnvFrom()
+          .withNewConfigMapRef("pactflow-settings", false)
+          .endEnvFrom()
+          .addNewVolumeMount()
+          .withName("licence")
+          .withMountPath("/home/pactflow-onprem.lic")
+          .withSubPath("pactflow-onprem.lic")
+          .withReadOnly(true)
+          .endVolumeMount()
+          .withNewSecurityContext()
+          .withReadOnlyRootFilesystem(true)
+          .withAllowPrivilegeEscalation(false)
+          .endSecurityContext()
+          .withNewResources()
+          .addToRequests("memory", new Quantity("512Mi"))
+          .endResources()
+          .addNewPort()
+          .withContainerPort(9292)
+          .endPort()
+          .withNewReadinessProbe()
+          .withNewHttpGet()
+          .withPath("/diagnostic/status/heartbeat")
+          .withNewPort(9292)
+          .endHttpGet()
+          .endReadinessProbe()
+          .endContainer()
+          .addNewVolume()
+          .withName("licence")
+          .withNewSecret()
+          .withSecretName("pactflow-licence")
+          .endSecret()
           .endVolume()
-        .addNewVolume().withName("envoy-config").withNewConfigMap().withName("envoy").endConfigMap().endVolume()
-      .endSpec().endTemplate().endSpec()
-      .build();
+          .addNewVolume()
+          .withName("envoy-config")
+          .withNewConfigMap()
+          .withName("envoy")
+          .endConfigMap()
+          .endVolume()
+          .endSpec()
+          .endTemplate()
+          .endSpec()
+          .build();
   private final BrokerContainer broker =
       ((BrokerContainer.Lookup.Found) BrokerContainer.find(deployment, "broker")).container();
 
   private static BrokerUpgrade upgrade(String name) {
     BrokerUpgrade upgrade = new BrokerUpgrade();
-    upgrade.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("broker").withUid("uid-1").build());
+    upgrade.setMetadata(
+        new ObjectMetaBuilder().withName(name).withNamespace("broker").withUid("uid-1").build());
     BrokerUpgradeSpec spec = new BrokerUpgradeSpec();
     spec.setDeployment("pactflow");
     spec.setVersion("2.4.1");
@@ -71,8 +132,18 @@ class JobSpecFactoryTest {
   }
 
   private Job schemaMigration() {
-    return JobSpecFactory.build(upgrade, deployment, broker, new JobRequest("r3", 2, StepName.SchemaMigration,
-        "2.4.1", "quay.io/pactflow/enterprise:2.4.1", List.of("db-migrate"), Map.of()));
+    return JobSpecFactory.build(
+        upgrade,
+        deployment,
+        broker,
+        new JobRequest(
+            "r3",
+            2,
+            StepName.SchemaMigration,
+            "2.4.1",
+            "quay.io/pactflow/enterprise:2.4.1",
+            List.of("db-migrate"),
+            Map.of()));
   }
 
   @Test
@@ -84,11 +155,14 @@ class JobSpecFactoryTest {
     assertThat(container.getImage()).isEqualTo("quay.io/pactflow/enterprise:2.4.1");
     assertThat(container.getCommand()).containsExactly("db-migrate");
     assertThat(container.getArgs()).isEmpty();
-    assertThat(container.getEnv()).extracting(EnvVar::getName)
+    assertThat(container.getEnv())
+        .extracting(EnvVar::getName)
         .containsExactly("PACTFLOW_DATABASE_URL", "PACTFLOW_BASE_URL");
-    assertThat(container.getEnv().get(0).getValueFrom().getSecretKeyRef().getName()).isEqualTo("pactflow-db");
+    assertThat(container.getEnv().get(0).getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("pactflow-db");
     assertThat(container.getEnvFrom()).hasSize(2);
-    assertThat(container.getVolumeMounts()).singleElement()
+    assertThat(container.getVolumeMounts())
+        .singleElement()
         .satisfies(mount -> assertThat(mount.getSubPath()).isEqualTo("pactflow-onprem.lic"));
     assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactly("licence");
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -118,17 +192,22 @@ class JobSpecFactoryTest {
 
     assertThat(job.getMetadata().getName()).isEqualTo("pactflow-r3-2-schema");
     assertThat(schemaMigration().getMetadata().getName()).isEqualTo(job.getMetadata().getName());
-    assertThat(job.getMetadata().getLabels()).containsEntry("upgrades.brokerops.dev/name", "pactflow")
+    assertThat(job.getMetadata().getLabels())
+        .containsEntry("upgrades.brokerops.dev/name", "pactflow")
         .containsEntry("upgrades.brokerops.dev/run", "r3")
         .containsEntry("upgrades.brokerops.dev/step", "SchemaMigration")
         .containsEntry("app.kubernetes.io/managed-by", "brokerupgrade-operator");
-    assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(job.getMetadata().getLabels());
-    assertThat(job.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
-      assertThat(owner.getKind()).isEqualTo("BrokerUpgrade");
-      assertThat(owner.getApiVersion()).isEqualTo("upgrades.brokerops.dev/v1alpha1");
-      assertThat(owner.getUid()).isEqualTo("uid-1");
-      assertThat(owner.getController()).isTrue();
-    });
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(job.getMetadata().getLabels());
+    assertThat(job.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            owner -> {
+              assertThat(owner.getKind()).isEqualTo("BrokerUpgrade");
+              assertThat(owner.getApiVersion()).isEqualTo("upgrades.brokerops.dev/v1alpha1");
+              assertThat(owner.getUid()).isEqualTo("uid-1");
+              assertThat(owner.getController()).isTrue();
+            });
     assertThat(job.getSpec().getBackoffLimit()).isZero();
     assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(1800L);
     assertThat(job.getSpec().getTtlSecondsAfterFinished()).isEqualTo(86400);
@@ -140,20 +219,35 @@ class JobSpecFactoryTest {
     String first = JobNames.forStep(longName, "r123", 12, StepName.RecordDatabaseVersion);
     String second = JobNames.forStep(longName + "-2", "r123", 12, StepName.RecordDatabaseVersion);
 
-    assertThat(first).hasSizeLessThanOrEqualTo(63).endsWith("-r123-12-dbversion").matches("[a-z0-9-]+");
+    assertThat(first)
+        .hasSizeLessThanOrEqualTo(63)
+        .endsWith("-r123-12-dbversion")
+        .matches("[a-z0-9-]+");
     assertThat(first).isNotEqualTo(second);
-    assertThat(JobNames.forStep(longName, "r123", 12, StepName.RecordDatabaseVersion)).isEqualTo(first);
+    assertThat(JobNames.forStep(longName, "r123", 12, StepName.RecordDatabaseVersion))
+        .isEqualTo(first);
     assertThat(JobNames.labelValue(longName)).hasSizeLessThanOrEqualTo(63);
   }
 
   @Test
   void onlyMigrateDownGetsTheMigrationTarget() {
-    Job down = JobSpecFactory.build(upgrade, deployment, broker, new JobRequest("r4", 2, StepName.MigrateDown,
-        "2.3.0", "quay.io/pactflow/enterprise:2.4.1", List.of("db-migrate"),
-        Map.of("PACTFLOW_DATABASE_MIGRATION_TARGET", "20240101")));
+    Job down =
+        JobSpecFactory.build(
+            upgrade,
+            deployment,
+            broker,
+            new JobRequest(
+                "r4",
+                2,
+                StepName.MigrateDown,
+                "2.3.0",
+                "quay.io/pactflow/enterprise:2.4.1",
+                List.of("db-migrate"),
+                Map.of("PACTFLOW_DATABASE_MIGRATION_TARGET", "20240101")));
 
     assertThat(down.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
         .filteredOn(env -> env.getName().equals("PACTFLOW_DATABASE_MIGRATION_TARGET"))
-        .singleElement().satisfies(env -> assertThat(env.getValue()).isEqualTo("20240101"));
+        .singleElement()
+        .satisfies(env -> assertThat(env.getValue()).isEqualTo("20240101"));
   }
 }

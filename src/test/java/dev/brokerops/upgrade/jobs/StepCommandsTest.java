@@ -11,7 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the step shell snippets with the machine's /bin/sh, the termination-message file pointed elsewhere. */
+/**
+ * Runs the step shell snippets with the machine's /bin/sh, the termination-message file pointed
+ * elsewhere.
+ */
 class StepCommandsTest {
 
   @TempDir Path dir;
@@ -51,8 +54,13 @@ class StepCommandsTest {
   @Test
   void findsTheNewestMigrationEvenWhenItsNameHasNoLetterD() throws Exception {
     Path migrations = Files.createDirectory(dir.resolve("migrations"));
-    for (String file : List.of("20240101_add_x.rb", "20260101_rename_tables.rb", "9_first.rb", "README.md",
-        "helpers_dir")) {
+    for (String file :
+        List.of(
+            "20240101_add_x.rb",
+            "20260101_rename_tables.rb",
+            "9_first.rb",
+            "README.md",
+            "helpers_dir")) {
       Files.writeString(migrations.resolve(file), "");
     }
 

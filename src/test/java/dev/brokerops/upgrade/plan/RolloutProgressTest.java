@@ -17,31 +17,60 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class RolloutProgressTest {
 
-  /** A Deployment of 3 at revision 2 whose status the case sets, with ReplicaSets rs1 (old) and rs2 (new). */
-  private record Case(long generation, long observedGeneration, int updated, int available, int replicas,
-      int newPods, int oldPods, boolean oldPodsTerminating, boolean newReplicaSetSeen) {}
+  /**
+   * A Deployment of 3 at revision 2 whose status the case sets, with ReplicaSets rs1 (old) and rs2
+   * (new).
+   */
+  private record Case(
+      long generation,
+      long observedGeneration,
+      int updated,
+      int available,
+      int replicas,
+      int newPods,
+      int oldPods,
+      boolean oldPodsTerminating,
+      boolean newReplicaSetSeen) {}
 
   static Stream<Arguments> cases() {
     return Stream.of(
         Arguments.of("all updated, no old pod", new Case(2, 2, 3, 3, 3, 3, 0, false, true), true),
-        Arguments.of("controller has not seen the new spec", new Case(3, 2, 3, 3, 3, 3, 0, false, true), false),
+        Arguments.of(
+            "controller has not seen the new spec",
+            new Case(3, 2, 3, 3, 3, 3, 0, false, true),
+            false),
         Arguments.of("two of three updated", new Case(2, 2, 2, 3, 3, 2, 1, false, true), false),
-        Arguments.of("updated but one not available", new Case(2, 2, 3, 2, 3, 3, 0, false, true), false),
+        Arguments.of(
+            "updated but one not available", new Case(2, 2, 3, 2, 3, 3, 0, false, true), false),
         Arguments.of("surge pod still counted", new Case(2, 2, 3, 3, 4, 3, 1, false, true), false),
         Arguments.of("old pod terminating", new Case(2, 2, 3, 3, 3, 3, 1, true, true), false),
-        Arguments.of("new ReplicaSet not in the cache yet", new Case(2, 2, 3, 3, 3, 3, 0, false, false), false));
+        Arguments.of(
+            "new ReplicaSet not in the cache yet",
+            new Case(2, 2, 3, 3, 3, 3, 0, false, false),
+            false));
   }
 
   @ParameterizedTest(name = "{0} → done={2}")
   @MethodSource("cases")
   void isDoneOnlyWhenEveryOldPodIsGone(String name, Case c, boolean done) {
-    Deployment deployment = new DeploymentBuilder()
-        .withNewMetadata().withName("pactflow").withUid("d-uid").withGeneration(c.generation())
-          .addToAnnotations("deployment.kubernetes.io/revision", "2").endMetadata()
-        .withNewSpec().withReplicas(3).endSpec()
-        .withNewStatus().withObservedGeneration(c.observedGeneration()).withUpdatedReplicas(c.updated())
-          .withAvailableReplicas(c.available()).withReplicas(c.replicas()).endStatus()
-        .build();
+    Deployment deployment =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("pactflow")
+            .withUid("d-uid")
+            .withGeneration(c.generation())
+            .addToAnnotations("deployment.kubernetes.io/revision", "2")
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(3)
+            .endSpec()
+            .withNewStatus()
+            .withObservedGeneration(c.observedGeneration())
+            .withUpdatedReplicas(c.updated())
+            .withAvailableReplicas(c.available())
+            .withReplicas(c.replicas())
+            .endStatus()
+            .build();
     List<ReplicaSet> replicaSets = new ArrayList<>(List.of(replicaSet("pactflow-rs1", "1")));
     if (c.newReplicaSetSeen()) {
       replicaSets.add(replicaSet("pactflow-rs2", "2"));
@@ -62,16 +91,29 @@ class RolloutProgressTest {
   }
 
   private static ReplicaSet replicaSet(String name, String revision) {
-    return new ReplicaSetBuilder().withNewMetadata().withName(name)
+    return new ReplicaSetBuilder()
+        .withNewMetadata()
+        .withName(name)
         .addToAnnotations("deployment.kubernetes.io/revision", revision)
-        .addNewOwnerReference().withKind("Deployment").withName("pactflow").withUid("d-uid").endOwnerReference()
-        .endMetadata().build();
+        .addNewOwnerReference()
+        .withKind("Deployment")
+        .withName("pactflow")
+        .withUid("d-uid")
+        .endOwnerReference()
+        .endMetadata()
+        .build();
   }
 
   private static Pod pod(String name, String replicaSet, boolean terminating) {
-    return new PodBuilder().withNewMetadata().withName(name)
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
         .withDeletionTimestamp(terminating ? "2026-01-01T10:00:00Z" : null)
-        .addNewOwnerReference().withKind("ReplicaSet").withName(replicaSet).endOwnerReference()
-        .endMetadata().build();
+        .addNewOwnerReference()
+        .withKind("ReplicaSet")
+        .withName(replicaSet)
+        .endOwnerReference()
+        .endMetadata()
+        .build();
   }
 }

@@ -14,30 +14,44 @@ class StatusConditionsTest {
 
   @Test
   void keepsTheTransitionTimeWhileTheStatusStaysTheSame() {
-    List<Condition> first = StatusConditions.set(List.of(),
-        StatusConditions.condition("Ready", false, "RunInProgress", "step SchemaMigration", 1), EARLIER);
+    List<Condition> first =
+        StatusConditions.set(
+            List.of(),
+            StatusConditions.condition("Ready", false, "RunInProgress", "step SchemaMigration", 1),
+            EARLIER);
 
-    List<Condition> second = StatusConditions.set(first,
-        StatusConditions.condition("Ready", false, "RunInProgress", "step Rollout", 2), LATER);
+    List<Condition> second =
+        StatusConditions.set(
+            first,
+            StatusConditions.condition("Ready", false, "RunInProgress", "step Rollout", 2),
+            LATER);
 
-    assertThat(second).singleElement().satisfies(condition -> {
-      assertThat(condition.getLastTransitionTime()).isEqualTo(EARLIER.toString());
-      assertThat(condition.getMessage()).isEqualTo("step Rollout");
-      assertThat(condition.getObservedGeneration()).isEqualTo(2L);
-    });
+    assertThat(second)
+        .singleElement()
+        .satisfies(
+            condition -> {
+              assertThat(condition.getLastTransitionTime()).isEqualTo(EARLIER.toString());
+              assertThat(condition.getMessage()).isEqualTo("step Rollout");
+              assertThat(condition.getObservedGeneration()).isEqualTo(2L);
+            });
   }
 
   @Test
   void stampsTheTimeWhenTheStatusFlips() {
-    List<Condition> first = StatusConditions.set(List.of(),
-        StatusConditions.condition("Ready", false, "RunInProgress", "", 1), EARLIER);
+    List<Condition> first =
+        StatusConditions.set(
+            List.of(), StatusConditions.condition("Ready", false, "RunInProgress", "", 1), EARLIER);
 
-    List<Condition> second = StatusConditions.set(first,
-        StatusConditions.condition("Ready", true, "AtTargetVersion", "", 1), LATER);
+    List<Condition> second =
+        StatusConditions.set(
+            first, StatusConditions.condition("Ready", true, "AtTargetVersion", "", 1), LATER);
 
-    assertThat(second).singleElement().satisfies(condition -> {
-      assertThat(condition.getStatus()).isEqualTo("True");
-      assertThat(condition.getLastTransitionTime()).isEqualTo(LATER.toString());
-    });
+    assertThat(second)
+        .singleElement()
+        .satisfies(
+            condition -> {
+              assertThat(condition.getStatus()).isEqualTo("True");
+              assertThat(condition.getLastTransitionTime()).isEqualTo(LATER.toString());
+            });
   }
 }

@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StepPlannerTest {
 
   private static String condition(Decision decision, String type) {
-    return StatusConditions.find(decision.status().getConditions(), type).map(Condition::getStatus).orElse("absent");
+    return StatusConditions.find(decision.status().getConditions(), type)
+        .map(Condition::getStatus)
+        .orElse("absent");
   }
 
   private static StepStatus step(ObservedCluster cluster, int index) {
@@ -50,13 +52,20 @@ class StepPlannerTest {
       assertThat(container.getCommand()).startsWith("/bin/sh", "-c").endsWith("db-version");
       assertThat(decision.status().getPhase()).isEqualTo(Phase.Running);
       assertThat(decision.status().getStep()).isEqualTo("RecordDatabaseVersion");
-      assertThat(decision.status().getRun().getSteps()).extracting(StepStatus::getName).containsExactly(
-          StepName.Preflight, StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.Rollout,
-          StepName.DataMigration);
+      assertThat(decision.status().getRun().getSteps())
+          .extracting(StepStatus::getName)
+          .containsExactly(
+              StepName.Preflight,
+              StepName.RecordDatabaseVersion,
+              StepName.SchemaMigration,
+              StepName.Rollout,
+              StepName.DataMigration);
       assertThat(decision.status().getRun().getPlan()).containsExactly("2.4.1");
       assertThat(condition(decision, "Progressing")).isEqualTo("True");
       assertThat(condition(decision, "Ready")).isEqualTo("False");
-      assertThat(decision.notices()).extracting(Notice::reason).containsExactly("RunStarted", "StepStarted");
+      assertThat(decision.notices())
+          .extracting(Notice::reason)
+          .containsExactly("RunStarted", "StepStarted");
     }
 
     @Test
@@ -67,16 +76,39 @@ class StepPlannerTest {
 
       Decision schema = cluster.reconcile();
       assertThat(schema.status().getRun().getDatabaseVersionBefore()).isEqualTo("20240101");
-      assertThat(((Action.CreateJob) schema.action()).job().getSpec().getTemplate().getSpec().getContainers().get(0)
-          .getImage()).isEqualTo("quay.io/pactflow/enterprise:2.4.1");
-      assertThat(cluster.deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+      assertThat(
+              ((Action.CreateJob) schema.action())
+                  .job()
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .getImage())
+          .isEqualTo("quay.io/pactflow/enterprise:2.4.1");
+      assertThat(
+              cluster
+                  .deployment
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .getImage())
           .endsWith(":2.3.0");
-      assertThat(cluster.reconcile().action()).isInstanceOf(Action.Nothing.class); // schema migration runs
+      assertThat(cluster.reconcile().action())
+          .isInstanceOf(Action.Nothing.class); // schema migration runs
 
       cluster.completeJob("schema", "");
       Decision rollout = cluster.reconcile();
-      assertThat(rollout.action()).isEqualTo(new Action.RolloutDeployment("pactflow", "broker",
-          "quay.io/pactflow/enterprise:2.4.1", "PACTFLOW_DATABASE_AUTO_MIGRATE", "false"));
+      assertThat(rollout.action())
+          .isEqualTo(
+              new Action.RolloutDeployment(
+                  "pactflow",
+                  "broker",
+                  "quay.io/pactflow/enterprise:2.4.1",
+                  "PACTFLOW_DATABASE_AUTO_MIGRATE",
+                  "false"));
 
       cluster.rolloutInProgress(1);
       Decision waiting = cluster.reconcile();
@@ -86,7 +118,8 @@ class StepPlannerTest {
 
       cluster.settleRollout();
       Decision data = cluster.reconcile();
-      assertThat(((Action.CreateJob) data.action()).job().getMetadata().getName()).isEqualTo("pactflow-r1-4-data");
+      assertThat(((Action.CreateJob) data.action()).job().getMetadata().getName())
+          .isEqualTo("pactflow-r1-4-data");
 
       cluster.completeJob("data", "");
       Decision done = cluster.reconcile();
@@ -95,17 +128,22 @@ class StepPlannerTest {
       assertThat(done.status().getCurrentVersion()).isEqualTo("2.4.1");
       assertThat(done.status().getStep()).isNull();
       assertThat(done.status().getRun().getResult()).isEqualTo(RunResult.Succeeded);
-      assertThat(done.status().getRun().getSteps()).extracting(StepStatus::getState).containsOnly(StepState.Succeeded);
-      assertThat(done.status().getHistory()).singleElement().satisfies(entry -> {
-        assertThat(entry.getFrom()).isEqualTo("2.3.0");
-        assertThat(entry.getTo()).isEqualTo("2.4.1");
-        assertThat(entry.getResult()).isEqualTo(RunResult.Succeeded);
-      });
+      assertThat(done.status().getRun().getSteps())
+          .extracting(StepStatus::getState)
+          .containsOnly(StepState.Succeeded);
+      assertThat(done.status().getHistory())
+          .singleElement()
+          .satisfies(
+              entry -> {
+                assertThat(entry.getFrom()).isEqualTo("2.3.0");
+                assertThat(entry.getTo()).isEqualTo("2.4.1");
+                assertThat(entry.getResult()).isEqualTo(RunResult.Succeeded);
+              });
       assertThat(condition(done, "Ready")).isEqualTo("True");
       assertThat(condition(done, "Progressing")).isEqualTo("False");
       assertThat(condition(done, "Degraded")).isEqualTo("False");
-      assertThat(cluster.jobNames()).containsExactly("pactflow-r1-1-dbversion", "pactflow-r1-2-schema",
-          "pactflow-r1-4-data");
+      assertThat(cluster.jobNames())
+          .containsExactly("pactflow-r1-1-dbversion", "pactflow-r1-2-schema", "pactflow-r1-4-data");
     }
 
     @Test
@@ -127,8 +165,16 @@ class StepPlannerTest {
       ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
       cluster.reconcile();
       var job = cluster.job("dbversion");
-      cluster.jobs.set(0, new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(job).withNewStatus()
-          .addNewCondition().withType("Complete").withStatus("True").endCondition().endStatus().build());
+      cluster.jobs.set(
+          0,
+          new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(job)
+              .withNewStatus()
+              .addNewCondition()
+              .withType("Complete")
+              .withStatus("True")
+              .endCondition()
+              .endStatus()
+              .build());
 
       Decision decision = cluster.reconcile();
 
@@ -165,23 +211,30 @@ class StepPlannerTest {
   /** Every Job step against every state its Job can be observed in. */
   @ParameterizedTest(name = "{0} with Job {1} → {2}, step {3}")
   @MethodSource("jobStepTable")
-  void aJobStepFollowsItsJob(StepName step, String jobState, Class<? extends Action> expectedAction,
+  void aJobStepFollowsItsJob(
+      StepName step,
+      String jobState,
+      Class<? extends Action> expectedAction,
       StepState expectedStepState) {
     ObservedCluster cluster = clusterAt(step);
-    String suffix = switch (step) {
-      case RecordDatabaseVersion -> "dbversion";
-      case SchemaMigration -> "schema";
-      default -> "data";
-    };
+    String suffix =
+        switch (step) {
+          case RecordDatabaseVersion -> "dbversion";
+          case SchemaMigration -> "schema";
+          default -> "data";
+        };
     switch (jobState) {
       case "missing" -> cluster.jobs.removeIf(job -> job.getMetadata().getName().endsWith(suffix));
-      case "running" -> { }
+      case "running" -> {}
       case "complete" -> cluster.completeJob(suffix, "20240101");
       case "failed" -> cluster.failJob(suffix, 3, "PG::ConnectionBad: password=hunter2 rejected");
       default -> cluster.podWaiting(suffix, jobState);
     }
-    int index = cluster.upgrade.getStatus().getRun().getSteps().stream().map(StepStatus::getName).toList()
-        .indexOf(step);
+    int index =
+        cluster.upgrade.getStatus().getRun().getSteps().stream()
+            .map(StepStatus::getName)
+            .toList()
+            .indexOf(step);
 
     Decision decision = cluster.reconcile();
 
@@ -193,26 +246,45 @@ class StepPlannerTest {
       assertThat(observed.getJob()).endsWith(suffix);
       assertThat(observed.getMessage()).doesNotContain("hunter2");
       assertThat(condition(decision, "Degraded")).isEqualTo("True");
-      assertThat(decision.notices()).anyMatch(notice -> notice.warning() && notice.reason().equals("StepFailed"));
+      assertThat(decision.notices())
+          .anyMatch(notice -> notice.warning() && notice.reason().equals("StepFailed"));
     }
   }
 
   static Stream<Arguments> jobStepTable() {
-    return Stream.of(StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)
-        .flatMap(step -> Stream.of(
-            Arguments.of(step, "missing", Action.CreateJob.class, StepState.Running),
-            Arguments.of(step, "running", Action.Nothing.class, StepState.Running),
-            Arguments.of(step, "ErrImagePull", Action.Nothing.class, StepState.Running),
-            Arguments.of(step, "complete", step == StepName.SchemaMigration ? Action.RolloutDeployment.class
-                : step == StepName.RecordDatabaseVersion ? Action.CreateJob.class : Action.Nothing.class,
-                StepState.Succeeded),
-            Arguments.of(step, "failed", Action.Nothing.class, StepState.Failed),
-            Arguments.of(step, "ImagePullBackOff", Action.DeleteJob.class, StepState.Failed),
-            Arguments.of(step, "InvalidImageName", Action.DeleteJob.class, StepState.Failed),
-            Arguments.of(step, "CreateContainerConfigError", Action.DeleteJob.class, StepState.Failed)));
+    return Stream.of(
+            StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)
+        .flatMap(
+            step ->
+                Stream.of(
+                    Arguments.of(step, "missing", Action.CreateJob.class, StepState.Running),
+                    Arguments.of(step, "running", Action.Nothing.class, StepState.Running),
+                    Arguments.of(step, "ErrImagePull", Action.Nothing.class, StepState.Running),
+                    Arguments.of(
+                        step,
+                        "complete",
+                        step == StepName.SchemaMigration
+                            ? Action.RolloutDeployment.class
+                            : step == StepName.RecordDatabaseVersion
+                                ? Action.CreateJob.class
+                                : Action.Nothing.class,
+                        StepState.Succeeded),
+                    Arguments.of(step, "failed", Action.Nothing.class, StepState.Failed),
+                    Arguments.of(
+                        step, "ImagePullBackOff", Action.DeleteJob.class, StepState.Failed),
+                    Arguments.of(
+                        step, "InvalidImageName", Action.DeleteJob.class, StepState.Failed),
+                    Arguments.of(
+                        step,
+                        "CreateContainerConfigError",
+                        Action.DeleteJob.class,
+                        StepState.Failed)));
   }
 
-  /** A run at this step: its Job just created and running, or for Rollout, the Deployment just patched. */
+  /**
+   * A run at this step: its Job just created and running, or for Rollout, the Deployment just
+   * patched.
+   */
   private static ObservedCluster clusterAt(StepName step) {
     ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
     cluster.reconcile();
@@ -242,16 +314,21 @@ class StepPlannerTest {
       ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
       cluster.reconcile();
       cluster.completeJob("dbversion", "20240101");
-      var statusBeforeSchema = new ObjectMapper().convertValue(cluster.upgrade.getStatus(),
-          dev.brokerops.upgrade.api.BrokerUpgradeStatus.class);
-      cluster.reconcile(); // creates the schema Job ... and the status patch is lost with the operator
+      var statusBeforeSchema =
+          new ObjectMapper()
+              .convertValue(
+                  cluster.upgrade.getStatus(), dev.brokerops.upgrade.api.BrokerUpgradeStatus.class);
+      cluster
+          .reconcile(); // creates the schema Job ... and the status patch is lost with the operator
       cluster.upgrade.setStatus(statusBeforeSchema);
 
       Decision decision = cluster.reconcile();
 
       assertThat(decision.action()).isInstanceOf(Action.Nothing.class);
-      assertThat(decision.status().getRun().getSteps().get(2).getState()).isEqualTo(StepState.Running);
-      assertThat(cluster.jobNames()).containsExactly("pactflow-r1-1-dbversion", "pactflow-r1-2-schema");
+      assertThat(decision.status().getRun().getSteps().get(2).getState())
+          .isEqualTo(StepState.Running);
+      assertThat(cluster.jobNames())
+          .containsExactly("pactflow-r1-1-dbversion", "pactflow-r1-2-schema");
     }
 
     @Test
@@ -277,23 +354,35 @@ class StepPlannerTest {
       cluster.reconcile();
       cluster.completeJob("dbversion", "20240101");
       cluster.reconcile();
-      cluster.failJob("schema", 1,
-          "could not connect to postgres://pactflow:s3cr3t@db:5432/pactflow");
+      cluster.failJob(
+          "schema", 1, "could not connect to postgres://pactflow:s3cr3t@db:5432/pactflow");
 
       Decision decision = cluster.reconcile();
 
       assertThat(decision.status().getPhase()).isEqualTo(Phase.Failed);
       StepStatus failed = decision.status().getRun().getSteps().get(2);
       assertThat(failed.getJob()).isEqualTo("pactflow-r1-2-schema");
-      assertThat(failed.getMessage()).contains("exit code 1", "postgres://***:***@db:5432").doesNotContain("s3cr3t");
-      Condition degraded = StatusConditions.find(decision.status().getConditions(), "Degraded").orElseThrow();
+      assertThat(failed.getMessage())
+          .contains("exit code 1", "postgres://***:***@db:5432")
+          .doesNotContain("s3cr3t");
+      Condition degraded =
+          StatusConditions.find(decision.status().getConditions(), "Degraded").orElseThrow();
       assertThat(degraded.getReason()).isEqualTo("StepFailed");
       assertThat(degraded.getMessage()).contains("SchemaMigration", "pactflow-r1-2-schema");
-      assertThat(cluster.deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+      assertThat(
+              cluster
+                  .deployment
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .getImage())
           .endsWith(":2.3.0");
 
       assertThat(cluster.reconcile().action()).isInstanceOf(Action.Nothing.class);
-      assertThat(cluster.last.status().getNextRun().getWaitingFor()).contains(BrokerUpgrade.RETRY_ANNOTATION);
+      assertThat(cluster.last.status().getNextRun().getWaitingFor())
+          .contains(BrokerUpgrade.RETRY_ANNOTATION);
     }
 
     @Test
@@ -302,7 +391,10 @@ class StepPlannerTest {
       cluster.reconcile();
       cluster.failJob("dbversion", 1, "boom");
       cluster.reconcile();
-      cluster.upgrade.getMetadata().setAnnotations(new HashMap<>(Map.of(BrokerUpgrade.RETRY_ANNOTATION, "1")));
+      cluster
+          .upgrade
+          .getMetadata()
+          .setAnnotations(new HashMap<>(Map.of(BrokerUpgrade.RETRY_ANNOTATION, "1")));
 
       Decision decision = cluster.reconcile();
 
@@ -325,8 +417,9 @@ class StepPlannerTest {
 
     @Test
     void rollbackPolicyRollsBackAfterAFailedSchemaMigration() {
-      ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1")
-          .with(spec -> spec.setOnFailure(FailurePolicy.Rollback));
+      ObservedCluster cluster =
+          ObservedCluster.running("2.3.0", "2.4.1")
+              .with(spec -> spec.setOnFailure(FailurePolicy.Rollback));
       cluster.reconcile();
       cluster.completeJob("dbversion", "20240101");
       cluster.reconcile();
@@ -338,35 +431,53 @@ class StepPlannerTest {
       assertThat(run.getType()).isEqualTo(RunType.Rollback);
       assertThat(run.startedAutomatically()).isTrue();
       assertThat(run.getTo()).isEqualTo("2.3.0");
-      assertThat(run.getSteps()).extracting(StepStatus::getName)
+      assertThat(run.getSteps())
+          .extracting(StepStatus::getName)
           .containsExactly(StepName.FindMigrationTarget, StepName.MigrateDown, StepName.Rollout);
-      assertThat(run.getSteps()).extracting(StepStatus::getImage).containsExactly(
-          "quay.io/pactflow/enterprise:2.3.0", "quay.io/pactflow/enterprise:2.4.1",
-          "quay.io/pactflow/enterprise:2.3.0");
+      assertThat(run.getSteps())
+          .extracting(StepStatus::getImage)
+          .containsExactly(
+              "quay.io/pactflow/enterprise:2.3.0",
+              "quay.io/pactflow/enterprise:2.4.1",
+              "quay.io/pactflow/enterprise:2.3.0");
       assertThat(((Action.CreateJob) decision.action()).job().getMetadata().getName())
           .isEqualTo("pactflow-r2-0-target");
 
       cluster.completeJob("target", "20240101");
       Decision down = cluster.reconcile();
-      var downJob = ((Action.CreateJob) down.action()).job().getSpec().getTemplate().getSpec().getContainers().get(0);
-      assertThat(downJob.getEnv()).anyMatch(env -> env.getName().equals("PACTFLOW_DATABASE_MIGRATION_TARGET")
-          && env.getValue().equals("20240101"));
+      var downJob =
+          ((Action.CreateJob) down.action())
+              .job()
+              .getSpec()
+              .getTemplate()
+              .getSpec()
+              .getContainers()
+              .get(0);
+      assertThat(downJob.getEnv())
+          .anyMatch(
+              env ->
+                  env.getName().equals("PACTFLOW_DATABASE_MIGRATION_TARGET")
+                      && env.getValue().equals("20240101"));
 
       cluster.completeJob("down", "");
-      cluster.reconcile(); // the Deployment still runs 2.3.0 with auto-migrate as before: set it off
+      cluster
+          .reconcile(); // the Deployment still runs 2.3.0 with auto-migrate as before: set it off
       cluster.settleRollout();
       Decision rolledBack = cluster.reconcile();
       assertThat(rolledBack.status().getPhase()).isEqualTo(Phase.RolledBack);
       assertThat(condition(rolledBack, "Degraded")).isEqualTo("True");
-      assertThat(rolledBack.status().getHistory()).extracting(h -> h.getType() + "/" + h.getResult())
+      assertThat(rolledBack.status().getHistory())
+          .extracting(h -> h.getType() + "/" + h.getResult())
           .containsExactly("Rollback/Succeeded", "Upgrade/Failed");
-      assertThat(cluster.reconcile().action()).isInstanceOf(Action.Nothing.class); // no upgrade loop
+      assertThat(cluster.reconcile().action())
+          .isInstanceOf(Action.Nothing.class); // no upgrade loop
     }
 
     @Test
     void rollbackPolicyDoesNothingWhenNoMigrationRan() {
-      ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1")
-          .with(spec -> spec.setOnFailure(FailurePolicy.Rollback));
+      ObservedCluster cluster =
+          ObservedCluster.running("2.3.0", "2.4.1")
+              .with(spec -> spec.setOnFailure(FailurePolicy.Rollback));
       cluster.reconcile();
       cluster.completeJob("dbversion", "20240101");
       cluster.reconcile();
@@ -377,7 +488,8 @@ class StepPlannerTest {
 
       assertThat(decision.status().getPhase()).isEqualTo(Phase.Failed);
       assertThat(decision.status().getRun().getType()).isEqualTo(RunType.Upgrade);
-      assertThat(decision.status().getRun().getSteps().get(2).getReason()).isEqualTo("ImagePullBackOff");
+      assertThat(decision.status().getRun().getSteps().get(2).getReason())
+          .isEqualTo("ImagePullBackOff");
     }
   }
 
@@ -393,10 +505,13 @@ class StepPlannerTest {
 
       assertThat(decision.action()).isInstanceOf(Action.Nothing.class);
       assertThat(decision.status().getPhase()).isEqualTo(Phase.Blocked);
-      Condition degraded = StatusConditions.find(decision.status().getConditions(), "Degraded").orElseThrow();
+      Condition degraded =
+          StatusConditions.find(decision.status().getConditions(), "Degraded").orElseThrow();
       assertThat(degraded.getReason()).isEqualTo("DeploymentOwnedByOther");
       assertThat(degraded.getMessage()).contains("BrokerUpgrade first");
-      assertThat(decision.notices()).singleElement().satisfies(notice -> assertThat(notice.warning()).isTrue());
+      assertThat(decision.notices())
+          .singleElement()
+          .satisfies(notice -> assertThat(notice.warning()).isTrue());
       assertThat(cluster.reconcile().notices()).as("warned once, not on every reconcile").isEmpty();
     }
 
@@ -416,20 +531,34 @@ class StepPlannerTest {
       Decision decision = cluster.reconcile();
 
       assertThat(decision.status().getPhase()).isEqualTo(Phase.Blocked);
-      assertThat(StatusConditions.find(decision.status().getConditions(), "Degraded").orElseThrow().getMessage())
+      assertThat(
+              StatusConditions.find(decision.status().getConditions(), "Degraded")
+                  .orElseThrow()
+                  .getMessage())
           .contains("Deployment pactflow not found");
     }
 
     @Test
     void severalContainersNeedSpecContainer() {
       ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
-      cluster.deployment.getSpec().getTemplate().getSpec().getContainers()
-          .add(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("sidecar").withImage("envoy:1")
-              .build());
+      cluster
+          .deployment
+          .getSpec()
+          .getTemplate()
+          .getSpec()
+          .getContainers()
+          .add(
+              new io.fabric8.kubernetes.api.model.ContainerBuilder()
+                  .withName("sidecar")
+                  .withImage("envoy:1")
+                  .build());
 
       Decision blocked = cluster.reconcile();
       assertThat(blocked.status().getPhase()).isEqualTo(Phase.Blocked);
-      assertThat(StatusConditions.find(blocked.status().getConditions(), "Degraded").orElseThrow().getMessage())
+      assertThat(
+              StatusConditions.find(blocked.status().getConditions(), "Degraded")
+                  .orElseThrow()
+                  .getMessage())
           .contains("set spec.container");
 
       cluster.edit(spec -> spec.setContainer("broker"));
@@ -438,10 +567,14 @@ class StepPlannerTest {
 
     @Test
     void pausedShowsThePlannedRunAndStartsNothing() {
-      ObservedCluster cluster = ObservedCluster.running("1.14.0", "2.1.0").with(spec -> {
-        spec.setPaused(true);
-        spec.getVersionPolicy().setAvailableVersions(List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0"));
-      });
+      ObservedCluster cluster =
+          ObservedCluster.running("1.14.0", "2.1.0")
+              .with(
+                  spec -> {
+                    spec.setPaused(true);
+                    spec.getVersionPolicy()
+                        .setAvailableVersions(List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0"));
+                  });
 
       Decision decision = cluster.reconcile();
 
@@ -454,15 +587,27 @@ class StepPlannerTest {
 
     @Test
     void aMajorUpgradeIsPlannedAsFullHops() {
-      ObservedCluster cluster = ObservedCluster.running("1.14.0", "2.1.0").with(spec ->
-          spec.getVersionPolicy().setAvailableVersions(List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0")));
+      ObservedCluster cluster =
+          ObservedCluster.running("1.14.0", "2.1.0")
+              .with(
+                  spec ->
+                      spec.getVersionPolicy()
+                          .setAvailableVersions(List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0")));
 
       Decision decision = cluster.reconcile();
 
-      assertThat(decision.status().getRun().getSteps()).extracting(s -> s.getName() + "@" + s.getHop())
-          .containsExactly("Preflight@2.1.0",
-              "RecordDatabaseVersion@1.17.3", "SchemaMigration@1.17.3", "Rollout@1.17.3", "DataMigration@1.17.3",
-              "RecordDatabaseVersion@2.1.0", "SchemaMigration@2.1.0", "Rollout@2.1.0", "DataMigration@2.1.0");
+      assertThat(decision.status().getRun().getSteps())
+          .extracting(s -> s.getName() + "@" + s.getHop())
+          .containsExactly(
+              "Preflight@2.1.0",
+              "RecordDatabaseVersion@1.17.3",
+              "SchemaMigration@1.17.3",
+              "Rollout@1.17.3",
+              "DataMigration@1.17.3",
+              "RecordDatabaseVersion@2.1.0",
+              "SchemaMigration@2.1.0",
+              "Rollout@2.1.0",
+              "DataMigration@2.1.0");
       assertThat(decision.status().getRun().getSteps().get(5).getImage()).endsWith(":1.17.3");
     }
 
@@ -471,7 +616,10 @@ class StepPlannerTest {
       Decision decision = ObservedCluster.running("1.14.0", "2.1.0").reconcile();
 
       assertThat(decision.status().getPhase()).isEqualTo(Phase.Blocked);
-      assertThat(StatusConditions.find(decision.status().getConditions(), "Degraded").orElseThrow().getMessage())
+      assertThat(
+              StatusConditions.find(decision.status().getConditions(), "Degraded")
+                  .orElseThrow()
+                  .getMessage())
           .contains("spec.versionPolicy.availableVersions", "majorUpgrades: Allow");
     }
 
@@ -480,14 +628,18 @@ class StepPlannerTest {
       ObservedCluster cluster = ObservedCluster.running("2.4.1", "2.3.0");
       Decision refused = cluster.reconcile();
       assertThat(refused.status().getPhase()).isEqualTo(Phase.Blocked);
-      assertThat(StatusConditions.find(refused.status().getConditions(), "Degraded").orElseThrow().getMessage())
+      assertThat(
+              StatusConditions.find(refused.status().getConditions(), "Degraded")
+                  .orElseThrow()
+                  .getMessage())
           .contains("allowDowngrade: true");
 
       cluster.edit(spec -> spec.setAllowDowngrade(true));
       Decision rollback = cluster.reconcile();
       assertThat(rollback.status().getRun().getType()).isEqualTo(RunType.Rollback);
       var job = ((Action.CreateJob) rollback.action()).job();
-      assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).endsWith(":2.3.0");
+      assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+          .endsWith(":2.3.0");
       assertThat(rollback.status().getRun().getSteps().get(2).getImage()).endsWith(":2.4.1");
     }
 
@@ -538,7 +690,10 @@ class StepPlannerTest {
   void historyKeepsTheLastTenRuns() {
     ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
     for (int attempt = 1; attempt <= 12; attempt++) {
-      cluster.upgrade.getMetadata().setAnnotations(Map.of(BrokerUpgrade.RETRY_ANNOTATION, "" + attempt));
+      cluster
+          .upgrade
+          .getMetadata()
+          .setAnnotations(Map.of(BrokerUpgrade.RETRY_ANNOTATION, "" + attempt));
       cluster.reconcile();
       cluster.failJob("r" + attempt + "-1-dbversion", 1, "boom");
       cluster.reconcile();

@@ -9,24 +9,14 @@ import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeCrd;
 import dev.brokerops.upgrade.api.BrokerUpgradeSpec;
 import dev.brokerops.upgrade.api.Phase;
-import dev.brokerops.upgrade.api.StepName;
-import dev.brokerops.upgrade.api.StepState;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -36,13 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The reconciler on a real API server, for what needs no pod to run: ownership of a Deployment between two
- * BrokerUpgrades. What needs Jobs and pods to run is shown on the whole bench by the {@code *E2E} tests.
+ * The reconciler on a real API server, for what needs no pod to run: ownership of a Deployment
+ * between two BrokerUpgrades. What needs Jobs and pods to run is shown on the whole bench by the
+ * {@code *E2E} tests.
  */
 class BrokerUpgradeReconcilerIT {
 
-  @RegisterExtension
-  static final Bench bench = Bench.controlPlane();
+  @RegisterExtension static final Bench bench = Bench.controlPlane();
 
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static Operator operator;
@@ -64,20 +54,48 @@ class BrokerUpgradeReconcilerIT {
   @BeforeEach
   void namespaceWithBroker() {
     namespace = bench.createNamespace("reconcile");
-    // No service-account controller on this bench: pods are admitted once the default ServiceAccount exists.
-    client().serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
-        .withName("default").endMetadata().build()).create();
-    client().apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
-        .withNewMetadata().withName("pactflow").endMetadata()
-        .withNewSpec().withReplicas(2)
-          .withNewSelector().addToMatchLabels("app", "pactflow").endSelector()
-          .withNewTemplate().withNewMetadata().addToLabels("app", "pactflow").endMetadata().withNewSpec()
-            .addNewContainer().withName("broker").withImage("quay.io/pactflow/enterprise:2.3.0")
-              .addNewEnv().withName("PACTFLOW_DATABASE_URL").withNewValueFrom()
-                .withNewSecretKeyRef("url", "pactflow-db", false).endValueFrom().endEnv()
-            .endContainer()
-          .endSpec().endTemplate()
-        .endSpec().build()).create();
+    // No service-account controller on this bench: pods are admitted once the default
+    // ServiceAccount exists.
+    client()
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName("default").endMetadata().build())
+        .create();
+    client()
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .resource(
+            new DeploymentBuilder()
+                .withNewMetadata()
+                .withName("pactflow")
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(2)
+                .withNewSelector()
+                .addToMatchLabels("app", "pactflow")
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels("app", "pactflow")
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("broker")
+                .withImage("quay.io/pactflow/enterprise:2.3.0")
+                .addNewEnv()
+                .withName("PACTFLOW_DATABASE_URL")
+                .withNewValueFrom()
+                .withNewSecretKeyRef("url", "pactflow-db", false)
+                .endValueFrom()
+                .endEnv()
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
   }
 
   private static KubernetesClient client() {
@@ -104,7 +122,8 @@ class BrokerUpgradeReconcilerIT {
 
   private List<Event> events(String reason) {
     return client().v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(event -> reason.equals(event.getReason())).toList();
+        .filter(event -> reason.equals(event.getReason()))
+        .toList();
   }
 
   @Test
@@ -114,26 +133,35 @@ class BrokerUpgradeReconcilerIT {
 
     createUpgrade("second", "2.5.0");
 
-    await().atMost(PATIENCE).untilAsserted(() -> {
-      BrokerUpgrade second = upgrade("second");
-      assertThat(second.getStatus()).isNotNull();
-      assertThat(second.getStatus().getPhase()).isEqualTo(Phase.Blocked);
-      assertThat(second.getStatus().getConditions()).anySatisfy(condition -> {
-        assertThat(condition.getType()).isEqualTo("Degraded");
-        assertThat(condition.getReason()).isEqualTo("DeploymentOwnedByOther");
-        assertThat(condition.getMessage()).contains("BrokerUpgrade first");
-      });
-    });
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> {
+              BrokerUpgrade second = upgrade("second");
+              assertThat(second.getStatus()).isNotNull();
+              assertThat(second.getStatus().getPhase()).isEqualTo(Phase.Blocked);
+              assertThat(second.getStatus().getConditions())
+                  .anySatisfy(
+                      condition -> {
+                        assertThat(condition.getType()).isEqualTo("Degraded");
+                        assertThat(condition.getReason()).isEqualTo("DeploymentOwnedByOther");
+                        assertThat(condition.getMessage()).contains("BrokerUpgrade first");
+                      });
+            });
     assertThat(upgrade("first").getStatus().getPhase()).isEqualTo(Phase.Running);
     assertThat(client().batch().v1().jobs().inNamespace(namespace).list().getItems())
-        .extracting(j -> j.getMetadata().getName()).allMatch(name -> name.startsWith("first-"));
+        .extracting(j -> j.getMetadata().getName())
+        .allMatch(name -> name.startsWith("first-"));
     await().atMost(PATIENCE).until(() -> events("DeploymentOwnedByOther").size() == 1);
 
     client().resources(BrokerUpgrade.class).inNamespace(namespace).withName("first").delete();
 
-    await().atMost(PATIENCE).untilAsserted(() -> {
-      assertThat(upgrade("second").getStatus().getPhase()).isEqualTo(Phase.Running);
-      assertThat(job("second-r1-1-dbversion")).isNotNull();
-    });
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> {
+              assertThat(upgrade("second").getStatus().getPhase()).isEqualTo(Phase.Running);
+              assertThat(job("second-r1-1-dbversion")).isNotNull();
+            });
   }
 }

@@ -6,7 +6,9 @@ import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.api.Phase;
 import org.junit.jupiter.api.Test;
 
-/** The reconciler patches status only when it changed; equal content in new objects is no change. */
+/**
+ * The reconciler patches status only when it changed; equal content in new objects is no change.
+ */
 class StatusComparisonTest {
 
   private static BrokerUpgradeStatus status(Phase phase) {
@@ -18,12 +20,14 @@ class StatusComparisonTest {
 
   @Test
   void equalContentIsTheSameStatus() {
-    assertThat(BrokerUpgradeReconciler.sameStatus(status(Phase.Running), status(Phase.Running))).isTrue();
+    assertThat(BrokerUpgradeReconciler.sameStatus(status(Phase.Running), status(Phase.Running)))
+        .isTrue();
   }
 
   @Test
   void aDifferentFieldIsAChange() {
-    assertThat(BrokerUpgradeReconciler.sameStatus(status(Phase.Running), status(Phase.Failed))).isFalse();
+    assertThat(BrokerUpgradeReconciler.sameStatus(status(Phase.Running), status(Phase.Failed)))
+        .isFalse();
   }
 
   @Test
