@@ -59,6 +59,14 @@ public final class NodeAgent implements AutoCloseable {
   private final Map<String, PodRunner> runners = new HashMap<>();
   private final Set<String> bindingRequested = new HashSet<>();
   private final AtomicInteger nextIp = new AtomicInteger();
+
+  /**
+   * Second octet of this bench's pod IPs, from the JVM's pid: two benches on one machine (two
+   * checkouts testing at once, or make cluster beside a test run) give their pods different
+   * addresses, so replicas that bind one port on their pod IP never collide.
+   */
+  private final int ipBlock = 1 + (int) (ProcessHandle.current().pid() % 254);
+
   private SharedIndexInformer<Pod> informer;
 
   public NodeAgent(
@@ -183,7 +191,13 @@ public final class NodeAgent implements AutoCloseable {
       if (isTerminal(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
         return;
       }
-      String ip = "127.1." + (nextIp.get() / 250) + "." + (nextIp.getAndIncrement() % 250 + 1);
+      String ip =
+          "127."
+              + ipBlock
+              + "."
+              + (nextIp.get() / 250)
+              + "."
+              + (nextIp.getAndIncrement() % 250 + 1);
       Path dir =
           podsDir.resolve(
               pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid);
