@@ -89,8 +89,9 @@ class DataMigrationE2E {
         JobSpecFactory.build(
             owner,
             deployment,
-            found.container(),
-            new JobRequest(
+            found.container().container(),
+            JobRequest.forStep(
+                owner.getMetadata().getName(),
                 "manual",
                 index,
                 step,

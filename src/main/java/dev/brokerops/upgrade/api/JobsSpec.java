@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** `spec.jobs`: limits and housekeeping of the migration Jobs. */
@@ -13,6 +14,7 @@ public class JobsSpec {
   public static final long DEFAULT_ACTIVE_DEADLINE_SECONDS = 1800;
   public static final int DEFAULT_BACKOFF_LIMIT = 0;
   public static final int DEFAULT_TTL_SECONDS_AFTER_FINISHED = 86400;
+  public static final int MIN_TTL_SECONDS_AFTER_FINISHED = 60;
 
   @Default("1800")
   @Min(1)
@@ -25,8 +27,15 @@ public class JobsSpec {
   private Integer backoffLimit = DEFAULT_BACKOFF_LIMIT;
 
   @Default("86400")
-  @Min(0)
-  @JsonPropertyDescription("Finished Jobs are kept this long (seconds) for kubectl logs.")
+  @ValidationRule(
+      value = "self >= " + MIN_TTL_SECONDS_AFTER_FINISHED,
+      message =
+          "jobs.ttlSecondsAfterFinished must be at least "
+              + MIN_TTL_SECONDS_AFTER_FINISHED
+              + " seconds: the operator reads a finished Job's result and output before the Job is"
+              + " removed")
+  @JsonPropertyDescription(
+      "Finished Jobs are kept this long (seconds) for kubectl logs; at least 60.")
   private Integer ttlSecondsAfterFinished = DEFAULT_TTL_SECONDS_AFTER_FINISHED;
 
   @JsonPropertyDescription("Resources of the Job container. Default: the broker container's own.")

@@ -1,7 +1,6 @@
 package dev.brokerops.upgrade.jobs;
 
 import dev.brokerops.upgrade.api.BrokerUpgrade;
-import dev.brokerops.upgrade.plan.BrokerContainer;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -32,20 +31,27 @@ public final class JobSpecFactory {
   public static final String LABEL_UPGRADE = BrokerUpgrade.GROUP + "/name";
   public static final String LABEL_RUN = BrokerUpgrade.GROUP + "/run";
   public static final String LABEL_STEP = BrokerUpgrade.GROUP + "/step";
+
+  /** The Deployment whose database the Job migrates: no two migration Jobs run at once for one. */
+  public static final String LABEL_DEPLOYMENT = BrokerUpgrade.GROUP + "/deployment";
+
   public static final String ANNOTATION_HOP = BrokerUpgrade.GROUP + "/hop";
   public static final String CONTAINER_NAME = "migration";
 
   private JobSpecFactory() {}
 
+  /**
+   * The Job for a step, with the pod of {@code deployment}'s template and {@code broker}, the
+   * container that runs the broker in it.
+   */
   public static Job build(
-      BrokerUpgrade upgrade, Deployment deployment, BrokerContainer broker, JobRequest request) {
+      BrokerUpgrade upgrade, Deployment deployment, Container broker, JobRequest request) {
     var spec = upgrade.getSpec();
-    String name =
-        JobNames.forStep(
-            upgrade.getMetadata().getName(), request.runId(), request.stepIndex(), request.step());
+    String name = request.name();
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(LABEL_MANAGED_BY, MANAGED_BY);
     labels.put(LABEL_UPGRADE, JobNames.labelValue(upgrade.getMetadata().getName()));
+    labels.put(LABEL_DEPLOYMENT, JobNames.labelValue(spec.getDeployment()));
     labels.put(LABEL_RUN, request.runId());
     labels.put(LABEL_STEP, request.step().name());
 
@@ -76,7 +82,7 @@ public final class JobSpecFactory {
         .withSpec(
             podSpec(
                 deployment.getSpec().getTemplate().getSpec(),
-                broker.container(),
+                broker,
                 request,
                 upgrade.getSpec().getProcedure().getMigrationTargetEnv(),
                 spec.getJobs().getResources()))

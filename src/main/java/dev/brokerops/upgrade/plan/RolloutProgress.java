@@ -6,14 +6,20 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
-/** How far a Deployment rollout has come, judged as PROCEDURE.md's "done when" demands. */
-public record RolloutProgress(boolean done, boolean deadlineExceeded, String summary) {
+/**
+ * How far a Deployment rollout has come, judged as PROCEDURE.md's "done when" demands.
+ *
+ * @param deadlineExceededSince when the Deployment controller last said the rollout exceeded its
+ *     progress deadline, if it says so for the Deployment's current generation; a caller compares
+ *     it with the start of its own rollout, since the condition can be left from an earlier one
+ */
+public record RolloutProgress(
+    boolean done, Optional<Instant> deadlineExceededSince, String summary) {
 
   private static final String REVISION = "deployment.kubernetes.io/revision";
 
@@ -21,7 +27,9 @@ public record RolloutProgress(boolean done, boolean deadlineExceeded, String sum
    * Done when the controller has seen the latest spec, every replica is updated and available, and
    * no pod of an older ReplicaSet is left, terminating ones included: an old pod still shutting
    * down can still write rows the old way, and the data migration after the rollout must come after
-   * its last write.
+   * its last write. {@code pods} are every pod of the Deployment (found by its ReplicaSets' names
+   * and pod-template-hash), so an old pod whose ReplicaSet is already gone (revisionHistoryLimit:
+   * 0) still counts.
    */
   public static RolloutProgress of(
       Deployment deployment, List<ReplicaSet> replicaSets, List<Pod> pods) {
@@ -36,11 +44,6 @@ public record RolloutProgress(boolean done, boolean deadlineExceeded, String sum
     int updated = status == null ? 0 : zeroIfNull(status.getUpdatedReplicas());
     int available = status == null ? 0 : zeroIfNull(status.getAvailableReplicas());
 
-    Set<String> ownReplicaSets =
-        replicaSets.stream()
-            .filter(rs -> ownedBy(rs, deployment))
-            .map(rs -> rs.getMetadata().getName())
-            .collect(Collectors.toSet());
     String revision = annotation(deployment, REVISION);
     Optional<String> newest =
         replicaSets.stream()
@@ -51,10 +54,7 @@ public record RolloutProgress(boolean done, boolean deadlineExceeded, String sum
     long oldPods =
         pods.stream()
             .map(RolloutProgress::replicaSetOf)
-            .filter(Optional::isPresent)
-            .map(Optional::get)
-            .filter(ownReplicaSets::contains)
-            .filter(rs -> newest.isEmpty() || !rs.equals(newest.get()))
+            .filter(rs -> rs.isEmpty() || newest.isEmpty() || !rs.get().equals(newest.get()))
             .count();
 
     boolean caughtUp = observed >= generation;
@@ -65,10 +65,14 @@ public record RolloutProgress(boolean done, boolean deadlineExceeded, String sum
             && available == wanted
             && replicas == wanted
             && oldPods == 0;
-    boolean deadlineExceeded =
-        status != null
-            && status.getConditions() != null
-            && status.getConditions().stream().anyMatch(RolloutProgress::progressDeadlineExceeded);
+    Optional<Instant> deadlineExceededSince =
+        !caughtUp || status.getConditions() == null
+            ? Optional.empty()
+            : status.getConditions().stream()
+                .filter(RolloutProgress::progressDeadlineExceeded)
+                .map(RolloutProgress::since)
+                .flatMap(Optional::stream)
+                .findFirst();
     String summary =
         updated
             + "/"
@@ -79,13 +83,22 @@ public record RolloutProgress(boolean done, boolean deadlineExceeded, String sum
             + oldPods
             + " old pod(s) left"
             + (caughtUp ? "" : ", controller has not seen the change yet");
-    return new RolloutProgress(done, deadlineExceeded, summary);
+    return new RolloutProgress(done, deadlineExceededSince, summary);
   }
 
   private static boolean progressDeadlineExceeded(DeploymentCondition condition) {
     return "Progressing".equals(condition.getType())
         && "False".equals(condition.getStatus())
         && "ProgressDeadlineExceeded".equals(condition.getReason());
+  }
+
+  private static Optional<Instant> since(DeploymentCondition condition) {
+    String time =
+        condition.getLastUpdateTime() != null
+            ? condition.getLastUpdateTime()
+            : condition.getLastTransitionTime();
+    // A condition without a time cannot be dated; it counts as current.
+    return Optional.of(time == null ? Instant.MAX : Instant.parse(time));
   }
 
   private static boolean ownedBy(HasMetadata child, Deployment deployment) {

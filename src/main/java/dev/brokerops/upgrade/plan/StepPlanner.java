@@ -17,15 +17,14 @@ import dev.brokerops.upgrade.api.StepStatus;
 import dev.brokerops.upgrade.jobs.JobRequest;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import dev.brokerops.upgrade.jobs.StepCommands;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +38,8 @@ import java.util.Optional;
  * finished, the next run planned) into the status, and stops at the first one that does (create a
  * Job, patch the Deployment, delete a stuck Job) or that must wait for the cluster. State lives
  * only in status and in the Jobs found, whose names are derived from the run and step, so a
- * restarted operator continues where it stopped.
+ * restarted operator continues where it stopped. {@link Preflight} decides whether anything may
+ * run, {@link RunFactory} lays out new runs, {@link StatusAggregator} writes what people read.
  */
 public final class StepPlanner {
 
@@ -70,7 +70,29 @@ public final class StepPlanner {
     WAIT
   }
 
-  /** One planning pass; mutable only within itself. */
+  /** What one step's pass came to: go on to the next step or wait, and the action it needs. */
+  private record StepResult(
+      Progress progress, Action action, Verdict blockedBy, Duration recheckAfter) {
+
+    static final StepResult CONTINUE = new StepResult(Progress.CONTINUE, null, null, null);
+    static final StepResult WAIT = new StepResult(Progress.WAIT, null, null, null);
+
+    static StepResult waitFor(Action action) {
+      return new StepResult(Progress.WAIT, action, null, null);
+    }
+
+    static StepResult blocked(Verdict verdict) {
+      return new StepResult(Progress.WAIT, null, verdict, null);
+    }
+  }
+
+  /** Where a pass ends: the one action, how it settles for people, and when to look again. */
+  private record Pass(Action action, Verdict verdict, Duration recheckAfter) {}
+
+  /**
+   * One planning pass over one observation. The status copy is the aggregate it builds and the
+   * notices are what it has to say; everything else is passed as values.
+   */
   private static final class Planning {
     private final Observation observed;
     private final BrokerUpgrade upgrade;
@@ -80,14 +102,9 @@ public final class StepPlanner {
     private final List<Notice> notices = new ArrayList<>();
     private final Instant now;
     private final long generation;
-    private Phase settledPhase = Phase.Idle;
-    private String degradedReason;
-    private String degradedMessage;
-    private boolean blocked;
-    private Duration recheckAfter;
-    private Action pendingAction;
-    private BrokerContainer broker;
     private Deployment deployment;
+    private BrokerContainer broker;
+    private RolloutProgress rollout;
 
     Planning(Observation observed) {
       this.observed = observed;
@@ -102,72 +119,74 @@ public final class StepPlanner {
     Decision decide() {
       status.setObservedGeneration(generation);
       status.setTargetVersion(spec.getVersion());
-      Action action = preflightThenAdvance();
-      settle();
-      return new Decision(action, status, List.copyOf(notices), Optional.ofNullable(recheckAfter));
+      observed
+          .deployment()
+          .map(found -> BrokerContainer.find(found, spec.getContainer()))
+          .filter(BrokerContainer.Lookup.Found.class::isInstance)
+          .map(found -> ((BrokerContainer.Lookup.Found) found).container().tag())
+          .ifPresent(status::setCurrentVersion);
+      Pass pass;
+      StatusAggregator.BrokerState brokerState;
+      Preflight.Result preflight = Preflight.check(observed);
+      if (preflight instanceof Preflight.Result.Passed passed) {
+        deployment = passed.deployment();
+        broker = passed.broker();
+        rollout = RolloutProgress.of(deployment, observed.replicaSets(), observed.deploymentPods());
+        pass = advance();
+        brokerState = brokerState();
+      } else {
+        Verdict blocked = ((Preflight.Result.Blocked) preflight).verdict();
+        pass = new Pass(Action.NOTHING, blocked, null);
+        brokerState =
+            StatusAggregator.BrokerState.notReady(
+                blocked.degradedReason(), blocked.degradedMessage());
+      }
+      StatusAggregator.settle(status, previous, spec, pass.verdict(), brokerState, generation, now)
+          .ifPresent(notices::add);
+      return new Decision(
+          pass.action(), status, List.copyOf(notices), Optional.ofNullable(pass.recheckAfter()));
     }
 
-    // ---- Preflight: what must hold before anything runs or continues ----
-
-    private Action preflightThenAdvance() {
-      String name = upgrade.getMetadata().getName();
-      Optional<BrokerUpgrade> owner =
-          observed.claimants().stream()
-              .min(
-                  Comparator.comparing(
-                          (BrokerUpgrade bu) -> bu.getMetadata().getCreationTimestamp(),
-                          Comparator.nullsLast(Comparator.naturalOrder()))
-                      .thenComparing(bu -> bu.getMetadata().getName()));
-      if (owner.isPresent() && !owner.get().getMetadata().getName().equals(name)) {
-        return block(
-            "DeploymentOwnedByOther",
+    /** Ready needs the Deployment at the target, rolled out, every replica available, finished. */
+    private StatusAggregator.BrokerState brokerState() {
+      String name = spec.getDeployment();
+      if (!broker.tag().equals(spec.getVersion())) {
+        return StatusAggregator.BrokerState.notReady(
+            "NotAtTargetVersion",
+            "Deployment " + name + " runs " + broker.tag() + ", target is " + spec.getVersion());
+      }
+      if (CompletionEvidence.of(status, broker, spec.getProcedure().getAutoMigrateEnv())
+          .isPresent()) {
+        return StatusAggregator.BrokerState.notReady(
+            "DataMigrationPending",
             "Deployment "
-                + spec.getDeployment()
-                + " is already managed by"
-                + " BrokerUpgrade "
-                + owner.get().getMetadata().getName()
-                + "; one Deployment has one BrokerUpgrade."
-                + " Delete this one or point spec.deployment at another Deployment");
-      }
-      if (observed.deployment().isEmpty()) {
-        return block(
-            "DeploymentNotFound",
-            "Deployment "
-                + spec.getDeployment()
-                + " not found in namespace "
-                + upgrade.getMetadata().getNamespace());
-      }
-      deployment = observed.deployment().get();
-      BrokerContainer.Lookup lookup = BrokerContainer.find(deployment, spec.getContainer());
-      if (lookup instanceof BrokerContainer.Lookup.NotFound notFound) {
-        return block(notFound.reason(), notFound.message());
-      }
-      broker = ((BrokerContainer.Lookup.Found) lookup).container();
-      status.setCurrentVersion(broker.tag());
-      if (Version.parse(broker.tag()).isEmpty()) {
-        return block(
-            "CurrentVersionUnknown",
-            "container "
-                + broker.name()
-                + " runs tag "
+                + name
+                + " runs "
                 + broker.tag()
-                + ", which is not MAJOR.MINOR.PATCH; the operator cannot tell which version runs");
+                + " but no run of this BrokerUpgrade has migrated the data after rolling it out");
       }
-      if (Version.parse(spec.getVersion()).isEmpty()) {
-        return block(
-            "InvalidVersion", "spec.version " + spec.getVersion() + " is not MAJOR.MINOR.PATCH");
+      if (!rollout.done()) {
+        return StatusAggregator.BrokerState.notReady(
+            "BrokerUnavailable",
+            "Deployment "
+                + name
+                + " runs "
+                + broker.tag()
+                + " but is not fully available: "
+                + rollout.summary());
       }
-      return advance();
+      return StatusAggregator.BrokerState.atTarget(name, spec.getVersion());
     }
 
     // ---- Runs ----
 
-    private Action advance() {
+    private Pass advance() {
       for (int transitions = 0; transitions < MAX_TRANSITIONS; transitions++) {
         RunStatus run = status.getRun();
         if (run == null || !run.inFlight()) {
-          if (!startRunIfDue()) {
-            return Action.NOTHING;
+          Optional<Verdict> held = startRunIfDue();
+          if (held.isPresent()) {
+            return new Pass(Action.NOTHING, held.get(), null);
           }
           continue;
         }
@@ -183,34 +202,45 @@ public final class StepPlanner {
           continue;
         }
         noteNewTargetWhileInFlight(run);
-        Progress progress =
-            step.getName() == StepName.Rollout
-                ? advanceRollout(run, step)
-                : advanceJobStep(run, run.getSteps().indexOf(step), step);
-        if (pendingAction != null) {
-          if (progress == Progress.CONTINUE
+        StepResult result;
+        if (step.getName() == StepName.Rollout) {
+          Optional<Verdict> cannotRoll = Preflight.deploymentCannotRoll(deployment);
+          if (cannotRoll.isPresent()) {
+            return new Pass(Action.NOTHING, cannotRoll.get(), null);
+          }
+          result = advanceRollout(run, step);
+        } else {
+          result = advanceJobStep(run, run.getSteps().indexOf(step), step);
+        }
+        if (result.blockedBy() != null) {
+          return new Pass(Action.NOTHING, result.blockedBy(), null);
+        }
+        if (result.action() != null) {
+          Verdict verdict = Verdict.IDLE;
+          if (result.progress() == Progress.CONTINUE
               && run.currentStep()
                   .filter(failed -> failed.getState() == StepState.Failed)
                   .isPresent()) {
-            // The action cleans up after the failure; the run ends now, whatever follows waits for
-            // the next pass.
+            // The action cleans up after the failure; the run ends now, whatever follows waits
+            // for the next pass.
             finishRun(run, RunResult.Failed);
-            startAutomaticRollback(run, current.get());
+            startAutomaticRollback(run, step);
             if (!status.getRun().inFlight()) {
-              settleAfterFailure(status.getRun());
+              verdict = verdictAfterFailure(status.getRun());
             }
           }
-          return pendingAction;
+          return new Pass(result.action(), verdict, result.recheckAfter());
         }
-        if (progress == Progress.WAIT) {
-          return Action.NOTHING;
+        if (result.progress() == Progress.WAIT) {
+          return new Pass(Action.NOTHING, Verdict.IDLE, result.recheckAfter());
         }
       }
       throw new IllegalStateException(
           "planner did not settle after " + MAX_TRANSITIONS + " transitions");
     }
 
-    private boolean startRunIfDue() {
+    /** Starts the run the spec asks for, if one is due; else says how things stand. */
+    private Optional<Verdict> startRunIfDue() {
       Version current = Version.of(broker.tag());
       Version target = Version.of(spec.getVersion());
       RunStatus last = status.getRun();
@@ -225,28 +255,37 @@ public final class StepPlanner {
           last != null
               && triggerOf(upgrade).equals(last.getTrigger())
               && (last.getResult() == RunResult.Failed || last.startedAutomatically());
+      Optional<CompletionEvidence.Unfinished> unfinished =
+          CompletionEvidence.of(status, broker, spec.getProcedure().getAutoMigrateEnv());
       if (lastFailedForThisSpec && !(path instanceof VersionPath.Hops)) {
         status.setNextRun(null);
-        settleAfterFailure(last);
-        return false;
+        return Optional.of(verdictAfterFailure(last));
       }
-      if (path instanceof VersionPath.AlreadyThere) {
+      if (path instanceof VersionPath.Blocked refused) {
+        status.setNextRun(null);
+        return Optional.of(Verdict.blocked(refused.reason(), refused.message()));
+      }
+      VersionPath.Hops hops =
+          path instanceof VersionPath.Hops planned
+              ? planned
+              : new VersionPath.Hops(RunType.Upgrade, List.of());
+      if (hops.hops().isEmpty() && unfinished.isEmpty()) {
         status.setNextRun(null);
         boolean lastReachedIt =
             last != null
                 && last.getResult() == RunResult.Succeeded
                 && !last.startedAutomatically()
                 && target.toString().equals(last.getTo());
-        settledPhase = lastReachedIt ? Phase.Succeeded : Phase.Idle;
-        return false;
+        return Optional.of(lastReachedIt ? Verdict.SUCCEEDED : Verdict.IDLE);
       }
-      if (path instanceof VersionPath.Blocked refused) {
-        status.setNextRun(null);
-        block(refused.reason(), refused.message());
-        return false;
-      }
-      VersionPath.Hops hops = (VersionPath.Hops) path;
-      PlannedRun planned = planned(hops, current, target);
+      // A retry of the same target finishes the version the failed run left half done first;
+      // at the target itself, finishing it is the whole run.
+      Optional<CompletionEvidence.Unfinished> completeFirst =
+          hops.hops().isEmpty()
+              ? unfinished
+              : unfinished.filter(
+                  left -> left.leftBy().isPresent() && target.toString().equals(last.getTo()));
+      PlannedRun planned = planned(hops, current, target, completeFirst);
       if (lastFailedForThisSpec) {
         planned.setWaitingFor(
             "run "
@@ -257,61 +296,73 @@ public final class StepPlanner {
                 + BrokerUpgrade.RETRY_ANNOTATION
                 + " a new value to run again");
         status.setNextRun(planned);
-        settleAfterFailure(last);
-        return false;
+        return Optional.of(verdictAfterFailure(last));
       }
       if (spec.isPaused()) {
         planned.setWaitingFor("spec.paused is true");
         status.setNextRun(planned);
-        settledPhase = Phase.Paused;
-        return false;
+        return Optional.of(new Verdict(Phase.Paused, null, null));
       }
       status.setNextRun(null);
-      startRun(hops, current, target);
-      return true;
+      Optional<Verdict> cannotStart = Preflight.deploymentCannotRoll(deployment);
+      boolean rollingOutOurOwnChange =
+          unfinished.flatMap(CompletionEvidence.Unfinished::leftBy).isPresent();
+      if (cannotStart.isEmpty() && !rollingOutOurOwnChange && completeFirst.isEmpty()) {
+        cannotStart = Preflight.rolloutInProgress(deployment, rollout);
+      }
+      if (cannotStart.isPresent()) {
+        return cannotStart;
+      }
+      startRun(hops, current, target, completeFirst);
+      return Optional.empty();
     }
 
-    private PlannedRun planned(VersionPath.Hops hops, Version from, Version to) {
+    private PlannedRun planned(
+        VersionPath.Hops hops,
+        Version from,
+        Version to,
+        Optional<CompletionEvidence.Unfinished> completeFirst) {
       PlannedRun planned = new PlannedRun();
       planned.setType(hops.type());
       planned.setFrom(from.toString());
       planned.setTo(to.toString());
-      planned.setPlan(hops.asStrings());
+      List<String> plan = new ArrayList<>();
+      completeFirst.ifPresent(unfinished -> plan.add(unfinished.version()));
+      plan.addAll(hops.asStrings());
+      planned.setPlan(plan);
       return planned;
     }
 
-    private void startRun(VersionPath.Hops hops, Version current, Version target) {
-      RunStatus run = newRun(hops.type(), current.toString(), target.toString());
-      run.setPlan(hops.asStrings());
-      StepStatus preflight = new StepStatus(StepName.Preflight, target.toString(), null);
-      preflight.setState(StepState.Succeeded);
-      preflight.setStartedAt(now.toString());
-      preflight.setFinishedAt(now.toString());
-      preflight.setReason("PathAllowed");
-      preflight.setMessage(
-          "Deployment "
-              + spec.getDeployment()
-              + ", container "
-              + broker.name()
-              + "; path "
-              + current
-              + " → "
-              + String.join(" → ", hops.asStrings()));
-      run.getSteps().add(preflight);
-      String repository = repository();
-      if (hops.type() == RunType.Upgrade) {
-        String before = current.toString();
-        for (String hop : hops.asStrings()) {
-          run.getSteps()
-              .add(new StepStatus(StepName.RecordDatabaseVersion, hop, image(repository, before)));
-          run.getSteps().add(new StepStatus(StepName.SchemaMigration, hop, image(repository, hop)));
-          run.getSteps().add(new StepStatus(StepName.Rollout, hop, image(repository, hop)));
-          run.getSteps().add(new StepStatus(StepName.DataMigration, hop, image(repository, hop)));
-          before = hop;
-        }
-      } else {
-        addRollbackSteps(run, repository, target.toString(), current.toString());
-      }
+    private void startRun(
+        VersionPath.Hops hops,
+        Version current,
+        Version target,
+        Optional<CompletionEvidence.Unfinished> completeFirst) {
+      RunFactory runs = runFactory();
+      String id = RunFactory.nextRunId(status, observed.jobs(), upgrade.getMetadata().getName());
+      List<String> risks = Preflight.downtimeRisks(deployment, broker);
+      List<String> path = new ArrayList<>();
+      completeFirst.ifPresent(
+          unfinished ->
+              path.add(unfinished.version() + " (finish its rollout and data migration)"));
+      path.addAll(hops.asStrings());
+      StepStatus preflight =
+          runs.passedPreflight(
+              target.toString(),
+              "Deployment "
+                  + spec.getDeployment()
+                  + ", container "
+                  + broker.name()
+                  + "; path "
+                  + current
+                  + " → "
+                  + String.join(" → ", path),
+              risks);
+      RunStatus run =
+          hops.type() == RunType.Upgrade
+              ? runs.upgrade(
+                  id, hops, current.toString(), target.toString(), completeFirst, preflight)
+              : runs.rollback(id, current.toString(), target.toString(), preflight);
       status.setRun(run);
       notices.add(
           Notice.normal(
@@ -324,50 +375,20 @@ public final class StepPlanner {
                   + run.getFrom()
                   + " → "
                   + String.join(" → ", run.getPlan())));
-    }
-
-    private RunStatus newRun(RunType type, String from, String to) {
-      RunStatus run = new RunStatus();
-      run.setId(nextRunId());
-      run.setType(type);
-      run.setTrigger(triggerOf(upgrade));
-      run.setFrom(from);
-      run.setTo(to);
-      run.setStartedAt(now.toString());
-      return run;
-    }
-
-    /**
-     * Rollback, as PactFlow documents it: find the older image's newest migration, migrate down,
-     * roll out.
-     */
-    private void addRollbackSteps(
-        RunStatus run, String repository, String olderVersion, String migrationsOwner) {
-      run.getSteps()
-          .add(
-              new StepStatus(
-                  StepName.FindMigrationTarget, olderVersion, image(repository, olderVersion)));
-      run.getSteps()
-          .add(
-              new StepStatus(
-                  StepName.MigrateDown, olderVersion, image(repository, migrationsOwner)));
-      run.getSteps()
-          .add(new StepStatus(StepName.Rollout, olderVersion, image(repository, olderVersion)));
-    }
-
-    private String nextRunId() {
-      int highest = 0;
-      List<String> ids = new ArrayList<>();
-      if (status.getRun() != null) {
-        ids.add(status.getRun().getId());
+      if (!risks.isEmpty()) {
+        notices.add(
+            Notice.warning(
+                Preflight.NOT_ZERO_DOWNTIME,
+                "run " + run.getId() + " will not be zero-downtime: " + String.join("; ", risks)));
       }
-      status.getHistory().forEach(summary -> ids.add(summary.getId()));
-      for (String id : ids) {
-        if (id != null && id.matches("r[0-9]+")) {
-          highest = Math.max(highest, Integer.parseInt(id.substring(1)));
-        }
-      }
-      return "r" + (highest + 1);
+    }
+
+    private RunFactory runFactory() {
+      String repository =
+          spec.getImage() == null || spec.getImage().isBlank()
+              ? broker.repository()
+              : spec.getImage();
+      return new RunFactory(repository, triggerOf(upgrade), now);
     }
 
     private void finishRun(RunStatus run, RunResult result) {
@@ -398,8 +419,9 @@ public final class StepPlanner {
     }
 
     /*
-     * onFailure: Rollback. Only when the failed run may have changed the database: a run that failed before any
-     * schema migration ran (for instance its migration image could not be pulled) left nothing to undo.
+     * onFailure: Rollback. Only when the failed run may have changed the database: a run that
+     * failed before any migration ran (for instance its migration image could not be pulled)
+     * left nothing to undo.
      */
     private void startAutomaticRollback(RunStatus failed, StepStatus failedStep) {
       if (spec.getOnFailure() != FailurePolicy.Rollback || failed.getType() != RunType.Upgrade) {
@@ -407,7 +429,10 @@ public final class StepPlanner {
       }
       Optional<StepStatus> newestMigration =
           failed.getSteps().stream()
-              .filter(step -> step.getName() == StepName.SchemaMigration)
+              .filter(
+                  step ->
+                      step.getName() == StepName.SchemaMigration
+                          || step.getName() == StepName.DataMigration)
               .filter(
                   step ->
                       step.getState() == StepState.Succeeded
@@ -420,16 +445,16 @@ public final class StepPlanner {
                 "RollbackNotNeeded",
                 "run "
                     + failed.getId()
-                    + " failed before any schema"
-                    + " migration ran; nothing to roll back"));
+                    + " failed before any schema migration ran; nothing to roll back"));
         return;
       }
-      RunStatus rollback = newRun(RunType.Rollback, broker.tag(), failed.getFrom());
-      rollback.setAutomatic(true);
-      rollback.setTrigger(failed.getTrigger());
-      rollback.setPlan(List.of(failed.getFrom()));
-      rollback.setDatabaseVersionBefore(failed.getDatabaseVersionBefore());
-      addRollbackSteps(rollback, repository(), failed.getFrom(), newestMigration.get().getHop());
+      RunStatus rollback =
+          runFactory()
+              .automaticRollback(
+                  RunFactory.nextRunId(status, observed.jobs(), upgrade.getMetadata().getName()),
+                  failed,
+                  broker.tag(),
+                  newestMigration.get().getHop());
       status.setRun(rollback);
       notices.add(
           Notice.warning(
@@ -476,25 +501,44 @@ public final class StepPlanner {
 
     // ---- Steps that run a Job ----
 
-    private Progress advanceJobStep(RunStatus run, int index, StepStatus step) {
-      String jobName =
-          dev.brokerops.upgrade.jobs.JobNames.forStep(
-              upgrade.getMetadata().getName(), run.getId(), index, step.getName());
+    private StepResult advanceJobStep(RunStatus run, int index, StepStatus step) {
+      JobRequest request = jobRequest(run, index, step);
+      String jobName = request.name();
       Optional<Job> job =
           observed.jobs().stream()
               .filter(candidate -> jobName.equals(candidate.getMetadata().getName()))
               .findFirst();
+      if (job.isPresent()) {
+        Optional<String> notOurs = JobOwnership.mismatch(job.get(), upgrade, request);
+        if (notOurs.isPresent()) {
+          status.setStep(step.getName().name());
+          return StepResult.blocked(
+              Verdict.blocked(
+                  "JobNotOurs",
+                  "Job "
+                      + jobName
+                      + " exists but is not the Job of run "
+                      + run.getId()
+                      + " step "
+                      + step.getName()
+                      + ": "
+                      + notOurs.get()
+                      + ". It was not adopted and nothing else ran; delete it if it is left"
+                      + " over, and the step starts"));
+        }
+      }
       if (step.getState() == StepState.Pending) {
-        Optional<Job> busy =
+        boolean busy =
             observed.jobs().stream()
                 .filter(candidate -> !jobName.equals(candidate.getMetadata().getName()))
                 .filter(
-                    candidate -> JobOutcome.of(candidate, List.of()) instanceof JobOutcome.Running)
-                .findFirst();
-        if (busy.isPresent()) {
+                    candidate -> JobOwnership.migrates(candidate, spec.getDeployment(), upgrade))
+                .anyMatch(
+                    candidate -> JobOutcome.of(candidate, List.of()) instanceof JobOutcome.Running);
+        if (busy) {
           // At most one migration Job at a time for one Deployment.
           status.setStep(step.getName().name());
-          return Progress.WAIT;
+          return StepResult.WAIT;
         }
         step.setState(StepState.Running);
         step.setJob(jobName);
@@ -504,24 +548,46 @@ public final class StepPlanner {
                 "StepStarted",
                 stepLabel(run, step) + " started: Job " + jobName + " runs " + step.getImage()));
         if (job.isPresent()) {
-          return Progress.CONTINUE;
+          return StepResult.CONTINUE;
         }
-        pendingAction = new Action.CreateJob(buildJob(run, index, step));
-        return Progress.WAIT;
+        return StepResult.waitFor(
+            new Action.CreateJob(
+                JobSpecFactory.build(upgrade, deployment, broker.container(), request)));
       }
       if (job.isEmpty()) {
-        // Created but not yet in the cache, or deleted by hand: creating again is safe, the name is
-        // fixed.
-        pendingAction = new Action.CreateJob(buildJob(run, index, step));
-        return Progress.WAIT;
+        // A step is Running only once its Job was created, and a created Job is in the cache at
+        // once: it was deleted, by hand or by its TTL, before its end was seen. Its result is
+        // unknown, and a migration is not run twice on a guess.
+        failStep(
+            run,
+            step,
+            "JobVanished",
+            "Job "
+                + jobName
+                + " disappeared before the operator saw it finish (deleted, or removed after"
+                + " jobs.ttlSecondsAfterFinished); its result is unknown, so the step is not run"
+                + " again by itself. Check the database, then retry the run");
+        return StepResult.CONTINUE;
       }
-      JobOutcome outcome = JobOutcome.of(job.get(), podsOf(jobName));
+      List<Pod> pods = podsOf(jobName);
+      JobOutcome outcome = JobOutcome.of(job.get(), pods);
       if (outcome instanceof JobOutcome.Succeeded succeeded) {
         boolean needsOutput =
             step.getName() == StepName.RecordDatabaseVersion
                 || step.getName() == StepName.FindMigrationTarget;
         if (needsOutput && succeeded.output().isEmpty()) {
-          return Progress.WAIT; // the pod's final state arrives on its own event
+          if (pods.isEmpty()) {
+            failStep(
+                run,
+                step,
+                "JobOutputLost",
+                "Job "
+                    + jobName
+                    + " completed but its pod is gone, so its output (the pod's termination"
+                    + " message) cannot be read; retry the run");
+            return StepResult.CONTINUE;
+          }
+          return StepResult.WAIT; // the pod's final state arrives on its own event
         }
         String output =
             needsOutput ? succeeded.output().map(MessageRedactor::redact).orElse(null) : null;
@@ -532,18 +598,18 @@ public final class StepPlanner {
               step,
               "NoMigrationNumber",
               "Job " + jobName + " printed \"" + output + "\", not a migration number");
-          return Progress.CONTINUE;
+          return StepResult.CONTINUE;
         }
         completeStep(run, step, "Complete", output, summary(step, output));
         if (step.getName() == StepName.RecordDatabaseVersion
             && run.getDatabaseVersionBefore() == null) {
           run.setDatabaseVersionBefore(output);
         }
-        return Progress.CONTINUE;
+        return StepResult.CONTINUE;
       }
       if (outcome instanceof JobOutcome.Failed failed) {
         failStep(run, step, "JobFailed", "Job " + jobName + " failed: " + failed.message());
-        return Progress.CONTINUE;
+        return StepResult.CONTINUE;
       }
       if (outcome instanceof JobOutcome.Stuck stuck) {
         failStep(
@@ -551,14 +617,13 @@ public final class StepPlanner {
             step,
             stuck.reason(),
             "Job " + jobName + " deleted: " + MessageRedactor.redact(stuck.message()));
-        pendingAction = new Action.DeleteJob(jobName);
-        return Progress.CONTINUE;
+        return new StepResult(Progress.CONTINUE, new Action.DeleteJob(jobName), null, null);
       }
       status.setStep(step.getName().name());
-      return Progress.WAIT;
+      return StepResult.WAIT;
     }
 
-    private Job buildJob(RunStatus run, int index, StepStatus step) {
+    private JobRequest jobRequest(RunStatus run, int index, StepStatus step) {
       var procedure = spec.getProcedure();
       List<String> command;
       Map<String, String> env = Map.of();
@@ -585,12 +650,15 @@ public final class StepPlanner {
         }
         default -> command = procedure.getMigrateCommand();
       }
-      return JobSpecFactory.build(
-          upgrade,
-          deployment,
-          broker,
-          new JobRequest(
-              run.getId(), index, step.getName(), step.getHop(), step.getImage(), command, env));
+      return JobRequest.forStep(
+          upgrade.getMetadata().getName(),
+          run.getId(),
+          index,
+          step.getName(),
+          step.getHop(),
+          step.getImage(),
+          command,
+          env);
     }
 
     private List<Pod> podsOf(String jobName) {
@@ -607,7 +675,7 @@ public final class StepPlanner {
 
     // ---- The rollout ----
 
-    private Progress advanceRollout(RunStatus run, StepStatus step) {
+    private StepResult advanceRollout(RunStatus run, StepStatus step) {
       String autoMigrateEnv = spec.getProcedure().getAutoMigrateEnv();
       if (step.getState() == StepState.Pending) {
         step.setState(StepState.Running);
@@ -625,14 +693,11 @@ public final class StepPlanner {
                     + "=false"));
       }
       if (!broker.runs(step.getImage(), autoMigrateEnv, "false")) {
-        pendingAction =
+        return StepResult.waitFor(
             new Action.RolloutDeployment(
-                spec.getDeployment(), broker.name(), step.getImage(), autoMigrateEnv, "false");
-        return Progress.WAIT;
+                spec.getDeployment(), broker.name(), step.getImage(), autoMigrateEnv, "false"));
       }
-      RolloutProgress progress =
-          RolloutProgress.of(deployment, observed.replicaSets(), observed.deploymentPods());
-      if (progress.done()) {
+      if (rollout.done()) {
         completeStep(
             run,
             step,
@@ -643,10 +708,17 @@ public final class StepPlanner {
                 + " runs "
                 + step.getImage()
                 + ": "
-                + progress.summary());
-        return Progress.CONTINUE;
+                + rollout.summary());
+        return StepResult.CONTINUE;
       }
-      if (progress.deadlineExceeded()) {
+      Instant stepStarted = Instant.parse(step.getStartedAt());
+      // The controller dates its conditions to the second; one from before this step is stale.
+      boolean deadlineExceeded =
+          rollout
+              .deadlineExceededSince()
+              .filter(since -> !since.isBefore(stepStarted.truncatedTo(ChronoUnit.SECONDS)))
+              .isPresent();
+      if (deadlineExceeded) {
         failStep(
             run,
             step,
@@ -654,11 +726,11 @@ public final class StepPlanner {
             "Deployment "
                 + spec.getDeployment()
                 + " exceeded its progress deadline: "
-                + progress.summary());
-        return Progress.CONTINUE;
+                + rollout.summary());
+        return StepResult.CONTINUE;
       }
       Duration timeout = Duration.ofSeconds(spec.getRollout().getTimeoutSeconds());
-      Duration elapsed = Duration.between(Instant.parse(step.getStartedAt()), now);
+      Duration elapsed = Duration.between(stepStarted, now);
       if (elapsed.compareTo(timeout) >= 0) {
         failStep(
             run,
@@ -669,13 +741,12 @@ public final class StepPlanner {
                 + " did not finish within "
                 + timeout.toSeconds()
                 + "s: "
-                + progress.summary());
-        return Progress.CONTINUE;
+                + rollout.summary());
+        return StepResult.CONTINUE;
       }
       // The only timer: nothing in the cluster announces that a timeout passed.
-      recheckAfter = timeout.minus(elapsed);
       status.setStep(step.getName().name());
-      return Progress.WAIT;
+      return new StepResult(Progress.WAIT, null, null, timeout.minus(elapsed));
     }
 
     // ---- Step bookkeeping ----
@@ -711,7 +782,7 @@ public final class StepPlanner {
       };
     }
 
-    private String failureSummary(RunStatus run) {
+    private static String failureSummary(RunStatus run) {
       return run.getSteps().stream()
           .filter(step -> step.getState() == StepState.Failed)
           .findFirst()
@@ -728,19 +799,8 @@ public final class StepPlanner {
           .orElse("no step failed");
     }
 
-    // ---- Phase and conditions ----
-
-    private Action block(String reason, String message) {
-      blocked = true;
-      degradedReason = reason;
-      degradedMessage = message;
-      return Action.NOTHING;
-    }
-
-    private void settleAfterFailure(RunStatus last) {
+    private Verdict verdictAfterFailure(RunStatus last) {
       if (last.startedAutomatically() && last.getResult() == RunResult.Succeeded) {
-        settledPhase = Phase.RolledBack;
-        degradedReason = "RolledBack";
         RunSummary failed =
             status.getHistory().stream()
                 .filter(
@@ -749,127 +809,18 @@ public final class StepPlanner {
                             && summary.getResult() == RunResult.Failed)
                 .findFirst()
                 .orElse(null);
-        degradedMessage =
+        return new Verdict(
+            Phase.RolledBack,
+            "RolledBack",
             "the upgrade"
                 + (failed == null ? "" : " " + failed.getId() + " to " + failed.getTo())
                 + " failed and was rolled back to "
-                + last.getTo();
-      } else {
-        settledPhase = Phase.Failed;
-        degradedReason = last.startedAutomatically() ? "RollbackFailed" : "StepFailed";
-        degradedMessage = "run " + last.getId() + " failed at " + failureSummary(last);
+                + last.getTo());
       }
-    }
-
-    private void settle() {
-      RunStatus run = status.getRun();
-      boolean inFlight = run != null && run.inFlight();
-      Phase phase = blocked ? Phase.Blocked : inFlight ? Phase.Running : settledPhase;
-      status.setPhase(phase);
-      status.setStep(
-          inFlight ? run.currentStep().map(step -> step.getName().name()).orElse(null) : null);
-      boolean atTarget = Objects.equals(status.getCurrentVersion(), spec.getVersion());
-
-      List<Condition> conditions = status.getConditions();
-      // A failed data migration can leave the target version running on unmigrated rows: not Ready.
-      boolean ready =
-          !inFlight
-              && atTarget
-              && phase != Phase.Blocked
-              && phase != Phase.Failed
-              && phase != Phase.RolledBack;
-      conditions =
-          StatusConditions.set(
-              conditions,
-              StatusConditions.condition(
-                  StatusConditions.READY,
-                  ready,
-                  ready
-                      ? "AtTargetVersion"
-                      : inFlight
-                          ? "RunInProgress"
-                          : degradedReason != null ? degradedReason : "NotAtTargetVersion",
-                  ready
-                      ? "Deployment " + spec.getDeployment() + " runs " + spec.getVersion()
-                      : "Deployment "
-                          + spec.getDeployment()
-                          + " runs "
-                          + status.getCurrentVersion()
-                          + ", target is "
-                          + spec.getVersion()
-                          + (phase == Phase.Blocked ? "" : " (phase " + phase + ")"),
-                  generation),
-              now);
-      boolean progressing = inFlight && !blocked;
-      conditions =
-          StatusConditions.set(
-              conditions,
-              StatusConditions.condition(
-                  StatusConditions.PROGRESSING,
-                  progressing,
-                  progressing ? "RunInProgress" : inFlight ? "RunHeld" : "NoRunInProgress",
-                  inFlight
-                      ? "run "
-                          + run.getId()
-                          + " ("
-                          + run.getType()
-                          + " "
-                          + run.getFrom()
-                          + " → "
-                          + run.getTo()
-                          + "): step "
-                          + status.getStep()
-                          + nextRunNote()
-                      : "no run in progress" + nextRunNote(),
-                  generation),
-              now);
-      boolean degraded = blocked || phase == Phase.Failed || phase == Phase.RolledBack;
-      conditions =
-          StatusConditions.set(
-              conditions,
-              StatusConditions.condition(
-                  StatusConditions.DEGRADED,
-                  degraded,
-                  degraded ? degradedReason : "AsExpected",
-                  degraded ? degradedMessage : "",
-                  generation),
-              now);
-      status.setConditions(conditions);
-
-      if (blocked) {
-        Optional<Condition> before =
-            StatusConditions.find(previous.getConditions(), StatusConditions.DEGRADED);
-        boolean news =
-            before.isEmpty()
-                || !"True".equals(before.get().getStatus())
-                || !Objects.equals(before.get().getReason(), degradedReason)
-                || !Objects.equals(before.get().getMessage(), degradedMessage);
-        if (news) {
-          notices.add(Notice.warning(degradedReason, degradedMessage));
-        }
-      }
-    }
-
-    private String nextRunNote() {
-      PlannedRun next = status.getNextRun();
-      return next == null
-          ? ""
-          : "; next: "
-              + next.getFrom()
-              + " → "
-              + next.getTo()
-              + ", waiting for "
-              + next.getWaitingFor();
-    }
-
-    private String repository() {
-      return spec.getImage() == null || spec.getImage().isBlank()
-          ? broker.repository()
-          : spec.getImage();
-    }
-
-    private static String image(String repository, String tag) {
-      return repository + ":" + tag;
+      return new Verdict(
+          Phase.Failed,
+          last.startedAutomatically() ? "RollbackFailed" : "StepFailed",
+          "run " + last.getId() + " failed at " + failureSummary(last));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.brokerops.upgrade.reconcile;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.plan.Action;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +21,22 @@ final class ActionExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
 
   private final KubernetesClient client;
+  private final Consumer<Job> jobCreated;
 
-  ActionExecutor(KubernetesClient client) {
+  /**
+   * @param jobCreated told of each Job created, so the planner's next pass sees it before the
+   *     informer delivers it (a Running step without its Job means the Job was deleted)
+   */
+  ActionExecutor(KubernetesClient client, Consumer<Job> jobCreated) {
     this.client = client;
+    this.jobCreated = jobCreated;
   }
 
   void execute(BrokerUpgrade upgrade, Action action) {
     String namespace = upgrade.getMetadata().getNamespace();
     if (action instanceof Action.CreateJob create) {
       try {
-        client.resource(create.job()).create();
+        jobCreated.accept(client.resource(create.job()).create());
       } catch (KubernetesClientException e) {
         // The name is fixed per run and step: a conflict means the Job exists, which is what we
         // wanted.

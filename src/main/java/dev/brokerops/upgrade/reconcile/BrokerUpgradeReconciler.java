@@ -59,7 +59,13 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
       BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
     var now = clock.instant();
     Decision decision = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
-    new ActionExecutor(context.getClient()).execute(upgrade, decision.action());
+    var jobs =
+        (InformerEventSource<Job, BrokerUpgrade>)
+            context.eventSourceRetriever().getEventSourceFor(Job.class, ClusterObserver.JOBS);
+    new ActionExecutor(
+            context.getClient(),
+            created -> jobs.handleRecentResourceCreate(ResourceID.fromResource(created), created))
+        .execute(upgrade, decision.action());
     EventRecorder events = new EventRecorder(context.getClient());
     decision.notices().forEach(notice -> events.record(upgrade, notice, now));
 
@@ -92,7 +98,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
     var jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, BrokerUpgrade.class)
-                .withName("jobs")
+                .withName(ClusterObserver.JOBS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BrokerUpgrade.class))
@@ -147,11 +153,15 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
                 .withName(ClusterObserver.PODS)
-                .withSecondaryToPrimaryMapper(
-                    pod -> upgradesOfPod(pod, jobs, replicaSets, upgrades))
+                .withSecondaryToPrimaryMapper(pod -> upgradesOfPod(pod, jobs, upgrades))
                 .build(),
             context);
-    pods.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
+    pods.addIndexers(
+        Map.of(
+            BY_OWNER,
+            SecondaryIndexes::ownerKeys,
+            SecondaryIndexes.PODS_BY_DEPLOYMENT,
+            SecondaryIndexes::deploymentKeys));
 
     // BrokerUpgrades as secondaries of each other: when the owner of a Deployment is deleted or
     // renamed away,
@@ -182,7 +192,6 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
   private static Set<ResourceID> upgradesOfPod(
       Pod pod,
       InformerEventSource<Job, BrokerUpgrade> jobs,
-      InformerEventSource<ReplicaSet, BrokerUpgrade> replicaSets,
       io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<BrokerUpgrade>
           upgrades) {
     String namespace = pod.getMetadata().getNamespace();
@@ -191,9 +200,8 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
         .flatMap(job -> jobs.get(new ResourceID(job, namespace)))
         .flatMap(job -> SecondaryIndexes.ownerName(job, BrokerUpgrade.class.getSimpleName()))
         .ifPresent(upgrade -> result.add(new ResourceID(upgrade, namespace)));
-    SecondaryIndexes.ownerName(pod, "ReplicaSet")
-        .flatMap(rs -> replicaSets.get(new ResourceID(rs, namespace)))
-        .flatMap(rs -> SecondaryIndexes.ownerName(rs, "Deployment"))
+    // From the pod alone, so the last old pod of a deleted ReplicaSet still wakes its upgrade.
+    SecondaryIndexes.deploymentOf(pod)
         .ifPresent(
             deployment ->
                 result.addAll(

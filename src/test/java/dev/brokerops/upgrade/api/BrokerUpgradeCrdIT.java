@@ -151,7 +151,11 @@ class BrokerUpgradeCrdIT {
         Arguments.of(
             "negative ttlSecondsAfterFinished",
             valid("jobs", Map.of("ttlSecondsAfterFinished", -1)),
-            List.of("spec.jobs.ttlSecondsAfterFinished", "should be greater than or equal to 0")),
+            List.of("spec.jobs.ttlSecondsAfterFinished", "must be at least 60 seconds")),
+        Arguments.of(
+            "zero ttlSecondsAfterFinished: the Job could vanish before its result is read",
+            valid("jobs", Map.of("ttlSecondsAfterFinished", 0)),
+            List.of("spec.jobs.ttlSecondsAfterFinished", "must be at least 60 seconds")),
         Arguments.of(
             "zero rollout timeout",
             valid("rollout", Map.of("timeoutSeconds", 0)),

@@ -135,8 +135,9 @@ class JobSpecFactoryTest {
     return JobSpecFactory.build(
         upgrade,
         deployment,
-        broker,
-        new JobRequest(
+        broker.container(),
+        JobRequest.forStep(
+            upgrade.getMetadata().getName(),
             "r3",
             2,
             StepName.SchemaMigration,
@@ -235,8 +236,9 @@ class JobSpecFactoryTest {
         JobSpecFactory.build(
             upgrade,
             deployment,
-            broker,
-            new JobRequest(
+            broker.container(),
+            JobRequest.forStep(
+                upgrade.getMetadata().getName(),
                 "r4",
                 2,
                 StepName.MigrateDown,

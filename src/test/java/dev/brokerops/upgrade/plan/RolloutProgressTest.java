@@ -6,11 +6,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -82,12 +85,73 @@ class RolloutProgressTest {
     for (int i = 0; i < c.oldPods(); i++) {
       pods.add(pod("pactflow-rs1-" + i, "pactflow-rs1", c.oldPodsTerminating()));
     }
-    pods.add(pod("unrelated", "other-rs", false));
 
     RolloutProgress progress = RolloutProgress.of(deployment, replicaSets, pods);
 
     assertThat(progress.done()).isEqualTo(done);
-    assertThat(progress.summary()).contains(c.oldPods() + " old pod(s) left");
+    if (c.newReplicaSetSeen()) {
+      assertThat(progress.summary()).contains(c.oldPods() + " old pod(s) left");
+    }
+  }
+
+  @Test
+  void anOldPodWhoseReplicaSetIsAlreadyDeletedStillCounts() {
+    // revisionHistoryLimit: 0 deletes the old ReplicaSet while its pods still terminate.
+    Deployment deployment = settledDeployment();
+    List<Pod> pods = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pods.add(pod("pactflow-rs2-" + i, "pactflow-rs2", false));
+    }
+    pods.add(pod("pactflow-rs1-0", "pactflow-rs1", true));
+
+    RolloutProgress progress =
+        RolloutProgress.of(deployment, List.of(replicaSet("pactflow-rs2", "2")), pods);
+
+    assertThat(progress.done()).isFalse();
+    assertThat(progress.summary()).contains("1 old pod(s) left");
+  }
+
+  @Test
+  void reportsWhenTheControllerSaidTheProgressDeadlineWasExceeded() {
+    Deployment deployment = settledDeployment();
+    deployment
+        .getStatus()
+        .setConditions(
+            List.of(
+                new DeploymentConditionBuilder()
+                    .withType("Progressing")
+                    .withStatus("False")
+                    .withReason("ProgressDeadlineExceeded")
+                    .withLastUpdateTime("2026-01-01T10:00:07Z")
+                    .build()));
+
+    assertThat(RolloutProgress.of(deployment, List.of(), List.of()).deadlineExceededSince())
+        .contains(Instant.parse("2026-01-01T10:00:07Z"));
+
+    deployment.getMetadata().setGeneration(3L); // a newer spec the controller has not seen
+    assertThat(RolloutProgress.of(deployment, List.of(), List.of()).deadlineExceededSince())
+        .as("a condition about an older generation says nothing about this one")
+        .isEmpty();
+  }
+
+  private static Deployment settledDeployment() {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName("pactflow")
+        .withUid("d-uid")
+        .withGeneration(2L)
+        .addToAnnotations("deployment.kubernetes.io/revision", "2")
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(3)
+        .endSpec()
+        .withNewStatus()
+        .withObservedGeneration(2L)
+        .withUpdatedReplicas(3)
+        .withAvailableReplicas(3)
+        .withReplicas(3)
+        .endStatus()
+        .build();
   }
 
   private static ReplicaSet replicaSet(String name, String revision) {

@@ -176,10 +176,19 @@ class StepPlannerTest {
               .endStatus()
               .build());
 
+      cluster.podWaiting("dbversion", "ContainerCreating"); // its final state not seen yet
+
       Decision decision = cluster.reconcile();
 
       assertThat(decision.action()).isInstanceOf(Action.Nothing.class);
       assertThat(step(cluster, 1).getState()).isEqualTo(StepState.Running);
+
+      cluster.jobPods.clear(); // the pod is gone: its output can never be read
+      Decision lost = cluster.reconcile();
+
+      assertThat(step(cluster, 1).getState()).isEqualTo(StepState.Failed);
+      assertThat(step(cluster, 1).getReason()).isEqualTo("JobOutputLost");
+      assertThat(lost.status().getPhase()).isEqualTo(Phase.Failed);
     }
 
     @Test
@@ -257,7 +266,9 @@ class StepPlannerTest {
         .flatMap(
             step ->
                 Stream.of(
-                    Arguments.of(step, "missing", Action.CreateJob.class, StepState.Running),
+                    // deleted (by hand, or by a TTL) before its end was seen: never re-run on a
+                    // guess
+                    Arguments.of(step, "missing", Action.Nothing.class, StepState.Failed),
                     Arguments.of(step, "running", Action.Nothing.class, StepState.Running),
                     Arguments.of(step, "ErrImagePull", Action.Nothing.class, StepState.Running),
                     Arguments.of(

@@ -1,0 +1,79 @@
+package dev.brokerops.upgrade.plan;
+
+import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
+import dev.brokerops.upgrade.api.RunResult;
+import dev.brokerops.upgrade.api.RunStatus;
+import dev.brokerops.upgrade.api.RunType;
+import dev.brokerops.upgrade.api.StepName;
+import dev.brokerops.upgrade.api.StepState;
+import java.util.Optional;
+
+/**
+ * Whether the version a Deployment's template names is known to be finished: rolled out and its
+ * data migrated afterwards. The template naming a version is never evidence of that by itself: a
+ * failed rollout leaves the template at the target with no data migration run.
+ */
+final class CompletionEvidence {
+
+  private CompletionEvidence() {}
+
+  /**
+   * A version the template names whose procedure is not known to be finished.
+   *
+   * @param leftBy the failed run that rolled the Deployment to it, or empty when the operator did
+   *     not (the BrokerUpgrade was re-created, or somebody else set the image)
+   */
+  record Unfinished(String version, Optional<RunStatus> leftBy) {}
+
+  /**
+   * The template's version if it is not known to be finished. Known finished: a run of this
+   * BrokerUpgrade to it succeeded and no later run rolled it again; or no run of this BrokerUpgrade
+   * put it there and its pods migrate on start (auto-migrate not off), which is how the broker runs
+   * before the operator ever touched it.
+   */
+  static Optional<Unfinished> of(
+      BrokerUpgradeStatus status, BrokerContainer broker, String autoMigrateEnv) {
+    String version = broker.tag();
+    RunStatus last = status.getRun();
+    if (last != null && last.inFlight()) {
+      return Optional.empty();
+    }
+    if (last != null && leftHopUnfinished(last, version)) {
+      return Optional.of(new Unfinished(version, Optional.of(last)));
+    }
+    boolean reachedBySucceededRun =
+        status.getHistory().stream()
+            .anyMatch(run -> run.getResult() == RunResult.Succeeded && version.equals(run.getTo()));
+    if (reachedBySucceededRun) {
+      return Optional.empty();
+    }
+    boolean migratesOnStart = broker.env(autoMigrateEnv).filter("false"::equals).isEmpty();
+    return migratesOnStart
+        ? Optional.empty()
+        : Optional.of(new Unfinished(version, Optional.empty()));
+  }
+
+  /**
+   * The failed upgrade rolled the Deployment to this hop but never ran the data migration after.
+   */
+  private static boolean leftHopUnfinished(RunStatus failed, String version) {
+    if (failed.getType() != RunType.Upgrade) {
+      return false;
+    }
+    boolean rolloutStarted =
+        failed.getSteps().stream()
+            .anyMatch(
+                step ->
+                    step.getName() == StepName.Rollout
+                        && version.equals(step.getHop())
+                        && step.getState() != StepState.Pending);
+    boolean dataMigrated =
+        failed.getSteps().stream()
+            .anyMatch(
+                step ->
+                    step.getName() == StepName.DataMigration
+                        && version.equals(step.getHop())
+                        && step.getState() == StepState.Succeeded);
+    return rolloutStarted && !dataMigrated;
+  }
+}
