@@ -26,21 +26,33 @@ public final class OperatorMain {
 
   public static void main(String[] args) throws IOException {
     Set<String> namespaces = namespaces(System.getenv(WATCH_NAMESPACES));
-    Operator operator = start(namespaces);
+    Clock clock = Clock.systemUTC();
+    ReconcileWatchdog watchdog =
+        new ReconcileWatchdog(
+            clock,
+            Liveness.seconds(
+                ReconcileWatchdog.LIMIT_ENV,
+                System.getenv(ReconcileWatchdog.LIMIT_ENV),
+                ReconcileWatchdog.DEFAULT_LIMIT));
+    Duration informerGrace =
+        Liveness.seconds(
+            Liveness.INFORMER_GRACE_ENV,
+            System.getenv(Liveness.INFORMER_GRACE_ENV),
+            Liveness.DEFAULT_INFORMER_GRACE);
+    Operator operator =
+        start(new Operator(overrider -> overrider.withMetrics(watchdog)), namespaces);
     operator.installShutdownHook(Duration.ofSeconds(10));
     String healthPort = System.getenv(HealthEndpoint.PORT_ENV);
     if (healthPort != null && !healthPort.isBlank()) {
-      HealthEndpoint.start(operator, Integer.parseInt(healthPort.strip()));
+      Liveness liveness =
+          new Liveness(
+              clock, watchdog, () -> HealthEndpoint.unhealthyEventSources(operator), informerGrace);
+      HealthEndpoint.start(operator, liveness, Integer.parseInt(healthPort.strip()));
       LOG.info("probes served on port {}: /healthz, /readyz", healthPort.strip());
     }
     LOG.info(
         "brokerupgrade operator started, watching {}",
         namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces);
-  }
-
-  /** Registers the reconciler and starts the operator with the client of the current kubeconfig. */
-  public static Operator start(Set<String> namespaces) {
-    return start(new Operator(), namespaces);
   }
 
   /**
