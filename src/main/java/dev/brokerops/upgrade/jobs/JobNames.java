@@ -6,6 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Deterministic, label-safe names for a run's Jobs, so a restarted operator finds the Job it
@@ -16,11 +19,22 @@ public final class JobNames {
   /** Pods get the Job name as a label value, so it must fit in 63 characters. */
   public static final int MAX_LENGTH = 63;
 
+  private static final Pattern STEP_JOB = Pattern.compile("(.+)-r[0-9]+-[0-9]+-[a-z]+");
+
   private JobNames() {}
 
   public static String forStep(String upgradeName, String runId, int stepIndex, StepName step) {
     String suffix = "-" + runId + "-" + stepIndex + "-" + shortName(step);
     return fit(upgradeName, MAX_LENGTH - suffix.length()) + suffix;
+  }
+
+  /**
+   * The BrokerUpgrade a step's Job name was made for, read back from the name alone; empty when the
+   * name is not a step's, or its upgrade name was shortened to fit.
+   */
+  public static Optional<String> upgradeNameOf(String jobName) {
+    Matcher matcher = STEP_JOB.matcher(jobName);
+    return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
   }
 
   /** A value for a label: the name itself when it fits, else a prefix plus a hash of the whole. */

@@ -14,19 +14,11 @@ import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepState;
 import dev.brokerops.upgrade.api.StepStatus;
-import dev.brokerops.upgrade.jobs.JobRequest;
-import dev.brokerops.upgrade.jobs.JobSpecFactory;
-import dev.brokerops.upgrade.jobs.StepCommands;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -63,27 +55,6 @@ public final class StepPlanner {
     return "generation="
         + upgrade.getMetadata().getGeneration()
         + (retry == null ? "" : ",retry=" + retry);
-  }
-
-  private enum Progress {
-    CONTINUE,
-    WAIT
-  }
-
-  /** What one step's pass came to: go on to the next step or wait, and the action it needs. */
-  private record StepResult(
-      Progress progress, Action action, Verdict blockedBy, Duration recheckAfter) {
-
-    static final StepResult CONTINUE = new StepResult(Progress.CONTINUE, null, null, null);
-    static final StepResult WAIT = new StepResult(Progress.WAIT, null, null, null);
-
-    static StepResult waitFor(Action action) {
-      return new StepResult(Progress.WAIT, action, null, null);
-    }
-
-    static StepResult blocked(Verdict verdict) {
-      return new StepResult(Progress.WAIT, null, verdict, null);
-    }
   }
 
   /** Where a pass ends: the one action, how it settles for people, and when to look again. */
@@ -178,6 +149,11 @@ public final class StepPlanner {
       return StatusAggregator.BrokerState.atTarget(name, spec.getVersion());
     }
 
+    private PassContext pass() {
+      return new PassContext(
+          observed, deployment, broker, rollout, status, new StepBook(notices, now));
+    }
+
     // ---- Runs ----
 
     private Pass advance() {
@@ -208,16 +184,16 @@ public final class StepPlanner {
           if (cannotRoll.isPresent()) {
             return new Pass(Action.NOTHING, cannotRoll.get(), null);
           }
-          result = advanceRollout(run, step);
+          result = RolloutStepPlanner.advance(pass(), run, step);
         } else {
-          result = advanceJobStep(run, run.getSteps().indexOf(step), step);
+          result = JobStepPlanner.advance(pass(), run, run.getSteps().indexOf(step), step);
         }
         if (result.blockedBy() != null) {
           return new Pass(Action.NOTHING, result.blockedBy(), null);
         }
         if (result.action() != null) {
           Verdict verdict = Verdict.IDLE;
-          if (result.progress() == Progress.CONTINUE
+          if (result.progress() == StepResult.Progress.CONTINUE
               && run.currentStep()
                   .filter(failed -> failed.getState() == StepState.Failed)
                   .isPresent()) {
@@ -231,7 +207,7 @@ public final class StepPlanner {
           }
           return new Pass(result.action(), verdict, result.recheckAfter());
         }
-        if (result.progress() == Progress.WAIT) {
+        if (result.progress() == StepResult.Progress.WAIT) {
           return new Pass(Action.NOTHING, Verdict.IDLE, result.recheckAfter());
         }
       }
@@ -499,288 +475,7 @@ public final class StepPlanner {
       status.setNextRun(planned);
     }
 
-    // ---- Steps that run a Job ----
-
-    private StepResult advanceJobStep(RunStatus run, int index, StepStatus step) {
-      JobRequest request = jobRequest(run, index, step);
-      String jobName = request.name();
-      Optional<Job> job =
-          observed.jobs().stream()
-              .filter(candidate -> jobName.equals(candidate.getMetadata().getName()))
-              .findFirst();
-      if (job.isPresent()) {
-        Optional<String> notOurs = JobOwnership.mismatch(job.get(), upgrade, request);
-        if (notOurs.isPresent()) {
-          status.setStep(step.getName().name());
-          return StepResult.blocked(
-              Verdict.blocked(
-                  "JobNotOurs",
-                  "Job "
-                      + jobName
-                      + " exists but is not the Job of run "
-                      + run.getId()
-                      + " step "
-                      + step.getName()
-                      + ": "
-                      + notOurs.get()
-                      + ". It was not adopted and nothing else ran; delete it if it is left"
-                      + " over, and the step starts"));
-        }
-      }
-      if (step.getState() == StepState.Pending) {
-        boolean busy =
-            observed.jobs().stream()
-                .filter(candidate -> !jobName.equals(candidate.getMetadata().getName()))
-                .filter(
-                    candidate -> JobOwnership.migrates(candidate, spec.getDeployment(), upgrade))
-                .anyMatch(
-                    candidate -> JobOutcome.of(candidate, List.of()) instanceof JobOutcome.Running);
-        if (busy) {
-          // At most one migration Job at a time for one Deployment.
-          status.setStep(step.getName().name());
-          return StepResult.WAIT;
-        }
-        step.setState(StepState.Running);
-        step.setJob(jobName);
-        step.setStartedAt(now.toString());
-        notices.add(
-            Notice.normal(
-                "StepStarted",
-                stepLabel(run, step) + " started: Job " + jobName + " runs " + step.getImage()));
-        if (job.isPresent()) {
-          return StepResult.CONTINUE;
-        }
-        return StepResult.waitFor(
-            new Action.CreateJob(
-                JobSpecFactory.build(upgrade, deployment, broker.container(), request)));
-      }
-      if (job.isEmpty()) {
-        // A step is Running only once its Job was created, and a created Job is in the cache at
-        // once: it was deleted, by hand or by its TTL, before its end was seen. Its result is
-        // unknown, and a migration is not run twice on a guess.
-        failStep(
-            run,
-            step,
-            "JobVanished",
-            "Job "
-                + jobName
-                + " disappeared before the operator saw it finish (deleted, or removed after"
-                + " jobs.ttlSecondsAfterFinished); its result is unknown, so the step is not run"
-                + " again by itself. Check the database, then retry the run");
-        return StepResult.CONTINUE;
-      }
-      List<Pod> pods = podsOf(jobName);
-      JobOutcome outcome = JobOutcome.of(job.get(), pods);
-      if (outcome instanceof JobOutcome.Succeeded succeeded) {
-        boolean needsOutput =
-            step.getName() == StepName.RecordDatabaseVersion
-                || step.getName() == StepName.FindMigrationTarget;
-        if (needsOutput && succeeded.output().isEmpty()) {
-          if (pods.isEmpty()) {
-            failStep(
-                run,
-                step,
-                "JobOutputLost",
-                "Job "
-                    + jobName
-                    + " completed but its pod is gone, so its output (the pod's termination"
-                    + " message) cannot be read; retry the run");
-            return StepResult.CONTINUE;
-          }
-          return StepResult.WAIT; // the pod's final state arrives on its own event
-        }
-        String output =
-            needsOutput ? succeeded.output().map(MessageRedactor::redact).orElse(null) : null;
-        if (step.getName() == StepName.FindMigrationTarget
-            && (output == null || !output.matches("[0-9]+"))) {
-          failStep(
-              run,
-              step,
-              "NoMigrationNumber",
-              "Job " + jobName + " printed \"" + output + "\", not a migration number");
-          return StepResult.CONTINUE;
-        }
-        completeStep(run, step, "Complete", output, summary(step, output));
-        if (step.getName() == StepName.RecordDatabaseVersion
-            && run.getDatabaseVersionBefore() == null) {
-          run.setDatabaseVersionBefore(output);
-        }
-        return StepResult.CONTINUE;
-      }
-      if (outcome instanceof JobOutcome.Failed failed) {
-        failStep(run, step, "JobFailed", "Job " + jobName + " failed: " + failed.message());
-        return StepResult.CONTINUE;
-      }
-      if (outcome instanceof JobOutcome.Stuck stuck) {
-        failStep(
-            run,
-            step,
-            stuck.reason(),
-            "Job " + jobName + " deleted: " + MessageRedactor.redact(stuck.message()));
-        return new StepResult(Progress.CONTINUE, new Action.DeleteJob(jobName), null, null);
-      }
-      status.setStep(step.getName().name());
-      return StepResult.WAIT;
-    }
-
-    private JobRequest jobRequest(RunStatus run, int index, StepStatus step) {
-      var procedure = spec.getProcedure();
-      List<String> command;
-      Map<String, String> env = Map.of();
-      switch (step.getName()) {
-        case RecordDatabaseVersion ->
-            command = StepCommands.capturingOutput(procedure.getVersionCommand());
-        case FindMigrationTarget ->
-            command = StepCommands.newestMigrationNumber(procedure.getMigrationsDir());
-        case MigrateDown -> {
-          command = procedure.getMigrateCommand();
-          String target =
-              run.getSteps().stream()
-                  .filter(
-                      s ->
-                          s.getName() == StepName.FindMigrationTarget
-                              && s.getState() == StepState.Succeeded)
-                  .map(StepStatus::getOutput)
-                  .findFirst()
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "MigrateDown before FindMigrationTarget succeeded"));
-          env = Map.of(procedure.getMigrationTargetEnv(), target);
-        }
-        default -> command = procedure.getMigrateCommand();
-      }
-      return JobRequest.forStep(
-          upgrade.getMetadata().getName(),
-          run.getId(),
-          index,
-          step.getName(),
-          step.getHop(),
-          step.getImage(),
-          command,
-          env);
-    }
-
-    private List<Pod> podsOf(String jobName) {
-      return observed.jobPods().stream()
-          .filter(
-              pod ->
-                  Optional.ofNullable(pod.getMetadata().getOwnerReferences())
-                      .orElse(List.of())
-                      .stream()
-                      .map(OwnerReference::getName)
-                      .anyMatch(jobName::equals))
-          .toList();
-    }
-
-    // ---- The rollout ----
-
-    private StepResult advanceRollout(RunStatus run, StepStatus step) {
-      String autoMigrateEnv = spec.getProcedure().getAutoMigrateEnv();
-      if (step.getState() == StepState.Pending) {
-        step.setState(StepState.Running);
-        step.setStartedAt(now.toString());
-        notices.add(
-            Notice.normal(
-                "StepStarted",
-                stepLabel(run, step)
-                    + " started: Deployment "
-                    + spec.getDeployment()
-                    + " set to "
-                    + step.getImage()
-                    + " with "
-                    + autoMigrateEnv
-                    + "=false"));
-      }
-      if (!broker.runs(step.getImage(), autoMigrateEnv, "false")) {
-        return StepResult.waitFor(
-            new Action.RolloutDeployment(
-                spec.getDeployment(), broker.name(), step.getImage(), autoMigrateEnv, "false"));
-      }
-      if (rollout.done()) {
-        completeStep(
-            run,
-            step,
-            "RolloutComplete",
-            null,
-            "Deployment "
-                + spec.getDeployment()
-                + " runs "
-                + step.getImage()
-                + ": "
-                + rollout.summary());
-        return StepResult.CONTINUE;
-      }
-      Instant stepStarted = Instant.parse(step.getStartedAt());
-      // The controller dates its conditions to the second; one from before this step is stale.
-      boolean deadlineExceeded =
-          rollout
-              .deadlineExceededSince()
-              .filter(since -> !since.isBefore(stepStarted.truncatedTo(ChronoUnit.SECONDS)))
-              .isPresent();
-      if (deadlineExceeded) {
-        failStep(
-            run,
-            step,
-            "ProgressDeadlineExceeded",
-            "Deployment "
-                + spec.getDeployment()
-                + " exceeded its progress deadline: "
-                + rollout.summary());
-        return StepResult.CONTINUE;
-      }
-      Duration timeout = Duration.ofSeconds(spec.getRollout().getTimeoutSeconds());
-      Duration elapsed = Duration.between(stepStarted, now);
-      if (elapsed.compareTo(timeout) >= 0) {
-        failStep(
-            run,
-            step,
-            "RolloutTimeout",
-            "rollout of Deployment "
-                + spec.getDeployment()
-                + " did not finish within "
-                + timeout.toSeconds()
-                + "s: "
-                + rollout.summary());
-        return StepResult.CONTINUE;
-      }
-      // The only timer: nothing in the cluster announces that a timeout passed.
-      status.setStep(step.getName().name());
-      return new StepResult(Progress.WAIT, null, null, timeout.minus(elapsed));
-    }
-
-    // ---- Step bookkeeping ----
-
-    private void completeStep(
-        RunStatus run, StepStatus step, String reason, String output, String message) {
-      step.setState(StepState.Succeeded);
-      step.setFinishedAt(now.toString());
-      step.setReason(reason);
-      step.setOutput(output);
-      step.setMessage(message);
-      notices.add(Notice.normal("StepSucceeded", stepLabel(run, step) + " succeeded: " + message));
-    }
-
-    private void failStep(RunStatus run, StepStatus step, String reason, String message) {
-      step.setState(StepState.Failed);
-      step.setFinishedAt(now.toString());
-      step.setReason(reason);
-      step.setMessage(MessageRedactor.redact(message));
-      notices.add(
-          Notice.warning("StepFailed", stepLabel(run, step) + " failed: " + step.getMessage()));
-    }
-
-    private static String stepLabel(RunStatus run, StepStatus step) {
-      return "run " + run.getId() + " step " + step.getName() + " (" + step.getHop() + ")";
-    }
-
-    private static String summary(StepStatus step, String output) {
-      return switch (step.getName()) {
-        case RecordDatabaseVersion -> "database version " + output;
-        case FindMigrationTarget -> "newest migration of " + step.getHop() + " is " + output;
-        default -> "Job " + step.getJob() + " complete";
-      };
-    }
+    // ---- Outcomes ----
 
     private static String failureSummary(RunStatus run) {
       return run.getSteps().stream()

@@ -7,6 +7,7 @@ import static dev.brokerops.upgrade.reconcile.SecondaryIndexes.key;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
+import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import dev.brokerops.upgrade.plan.Decision;
 import dev.brokerops.upgrade.plan.StepPlanner;
@@ -25,7 +26,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
@@ -101,7 +101,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
                 .withName(ClusterObserver.JOBS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BrokerUpgrade.class))
+                .withSecondaryToPrimaryMapper(job -> upgradesOfJob(job, upgrades))
                 .build(),
             context);
 
@@ -187,6 +187,34 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
             context);
 
     return List.of(jobs, deployments, replicaSets, pods, claimants);
+  }
+
+  /**
+   * Who hears of a Job: its owner; the BrokerUpgrade its labels or name were made for (an orphaned
+   * Job, or somebody's Job under a step's name, which blocks that step until it is gone); and every
+   * claimant of the Deployment it migrates (waiting for it to finish before starting one).
+   */
+  private static Set<ResourceID> upgradesOfJob(
+      Job job,
+      io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<BrokerUpgrade>
+          upgrades) {
+    String namespace = job.getMetadata().getNamespace();
+    Set<ResourceID> result = new HashSet<>();
+    SecondaryIndexes.ownerName(job, BrokerUpgrade.class.getSimpleName())
+        .ifPresent(owner -> result.add(new ResourceID(owner, namespace)));
+    Map<String, String> labels =
+        Optional.ofNullable(job.getMetadata().getLabels()).orElse(Map.of());
+    Optional.ofNullable(labels.get(JobSpecFactory.LABEL_UPGRADE))
+        .ifPresent(name -> result.add(new ResourceID(name, namespace)));
+    JobNames.upgradeNameOf(job.getMetadata().getName())
+        .ifPresent(name -> result.add(new ResourceID(name, namespace)));
+    Optional.ofNullable(labels.get(JobSpecFactory.LABEL_DEPLOYMENT))
+        .ifPresent(
+            deployment ->
+                result.addAll(
+                    SecondaryIndexes.ids(
+                        upgrades.byIndex(UPGRADES_BY_DEPLOYMENT, key(namespace, deployment)))));
+    return result;
   }
 
   private static Set<ResourceID> upgradesOfPod(
