@@ -117,7 +117,11 @@ final class Preflight {
     return Optional.empty();
   }
 
-  /** Before a run starts: a rollout somebody else began is finished first, never run over. */
+  /**
+   * Before a run starts: a rollout somebody else began is finished first, never run over; a
+   * Deployment with unavailable replicas is waited for the same way, since its rollout would start
+   * from fewer serving pods than it should.
+   */
   static Optional<Verdict> rolloutInProgress(Deployment deployment, RolloutProgress rollout) {
     if (rollout.done()) {
       return Optional.empty();
@@ -127,9 +131,10 @@ final class Preflight {
             "RolloutInProgress",
             "Deployment "
                 + deployment.getMetadata().getName()
-                + " is rolling out already ("
+                + " is rolling out already or has replicas unavailable ("
                 + rollout.summary()
-                + "); the run starts when that rollout is complete"));
+                + "); the run starts when that rollout is complete and every replica is"
+                + " available"));
   }
 
   /**
