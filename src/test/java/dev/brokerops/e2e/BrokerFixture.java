@@ -32,21 +32,62 @@ public final class BrokerFixture {
   public static final String DEPLOYMENT = "pactflow";
   public static final String CONTAINER = "pactflow";
 
+  /**
+   * How a broker pod stops: it drains (serves and writes) for {@code drainSeconds} after SIGTERM,
+   * within a grace period long enough that the kubelet never needs SIGKILL, so its final counters
+   * are always written.
+   */
+  public record Shutdown(int drainSeconds, long terminationGracePeriodSeconds) {
+
+    /** Stops writing at SIGTERM. */
+    public static final Shutdown IMMEDIATE = new Shutdown(0, 20);
+
+    public Shutdown {
+      if (drainSeconds < 0 || terminationGracePeriodSeconds < drainSeconds + 10) {
+        throw new IllegalArgumentException(
+            "the grace period must leave at least 10 s after the drain to stop cleanly: "
+                + drainSeconds
+                + " s drain, "
+                + terminationGracePeriodSeconds
+                + " s grace");
+      }
+    }
+
+    /** Drains for {@code seconds}, with 20 s of grace after the drain. */
+    public static Shutdown draining(int seconds) {
+      return new Shutdown(seconds, seconds + 20L);
+    }
+  }
+
   private final Bench bench;
   private final String namespace;
   private final PostgresDatabase database;
   private final Path countersDir;
+  private final Shutdown shutdown;
 
   private BrokerFixture(
-      Bench bench, String namespace, PostgresDatabase database, Path countersDir) {
+      Bench bench,
+      String namespace,
+      PostgresDatabase database,
+      Path countersDir,
+      Shutdown shutdown) {
     this.bench = bench;
     this.namespace = namespace;
     this.database = database;
     this.countersDir = countersDir;
+    this.shutdown = shutdown;
   }
 
   /** Deploys {@code version} with {@code replicas} writers and waits until it is rolled out. */
   public static BrokerFixture deploy(Bench bench, String namespace, String version, int replicas) {
+    return deploy(bench, namespace, version, replicas, Shutdown.IMMEDIATE);
+  }
+
+  /**
+   * As {@link #deploy(Bench, String, String, int)}, with pods that stop as {@code shutdown} says.
+   */
+  public static BrokerFixture deploy(
+      Bench bench, String namespace, String version, int replicas, Shutdown shutdown) {
     ReferenceBrokerImages.buildAll(bench.images().root());
     PostgresDatabase database = PostgresServer.shared().createDatabase();
     Path countersDir;
@@ -102,7 +143,7 @@ public final class BrokerFixture {
             .addToLabels("app", "pactflow")
             .endMetadata()
             .withNewSpec()
-            .withTerminationGracePeriodSeconds(20L)
+            .withTerminationGracePeriodSeconds(shutdown.terminationGracePeriodSeconds())
             .addNewVolume()
             .withName("licence")
             .withNewSecret()
@@ -141,6 +182,10 @@ public final class BrokerFixture {
                 new EnvVarBuilder()
                     .withName("WRITER_COUNTERS_FILE")
                     .withValue(countersDir + "/$(POD_NAME).json")
+                    .build(),
+                new EnvVarBuilder()
+                    .withName("DRAIN_SECONDS")
+                    .withValue(Integer.toString(shutdown.drainSeconds()))
                     .build())
             .addNewPort()
             .withName("http")
@@ -165,7 +210,7 @@ public final class BrokerFixture {
             .endSpec()
             .build();
     client.apps().deployments().inNamespace(namespace).resource(deployment).create();
-    BrokerFixture fixture = new BrokerFixture(bench, namespace, database, countersDir);
+    BrokerFixture fixture = new BrokerFixture(bench, namespace, database, countersDir, shutdown);
     await("broker " + version + " rolled out")
         .atMost(Duration.ofMinutes(2))
         .until(fixture::rolledOut);
@@ -238,7 +283,7 @@ public final class BrokerFixture {
   public List<WriterCounters> stopWriters() {
     bench.client().apps().deployments().inNamespace(namespace).withName(DEPLOYMENT).scale(0);
     await("every broker pod gone")
-        .atMost(Duration.ofMinutes(1))
+        .atMost(Duration.ofMinutes(1).plusSeconds(shutdown.terminationGracePeriodSeconds()))
         .until(
             () ->
                 bench

@@ -209,10 +209,15 @@ final class BrokerImageRunner {
     }
 
     boolean heartbeatOk() {
+      return heartbeatStatus() == 200;
+    }
+
+    /** The heartbeat's HTTP status, or -1 when nothing answers. */
+    int heartbeatStatus() {
       try {
-        return get(ServeCommand.HEARTBEAT_PATH).statusCode() == 200;
+        return get(ServeCommand.HEARTBEAT_PATH).statusCode();
       } catch (IOException e) {
-        return false;
+        return -1;
       }
     }
 
@@ -226,7 +231,16 @@ final class BrokerImageRunner {
 
     /** SIGTERM, as the kubelet sends it; returns how the process ended. */
     Exited stop() {
+      signalTerm();
+      return awaitExit();
+    }
+
+    /** SIGTERM without waiting: the broker may go on draining. */
+    void signalTerm() {
       launched.process().destroy();
+    }
+
+    Exited awaitExit() {
       return launched.awaitExit();
     }
 

@@ -7,23 +7,33 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code docker-entrypoint}: migrates unless told not to, then serves HTTP and writes publications
- * until SIGTERM (or SIGINT), then stops writing, reports its counters and exits 0.
+ * until SIGTERM (or SIGINT), drains for {@code DRAIN_SECONDS}, then stops writing, reports its
+ * counters and exits 0.
  */
 final class ServeCommand {
 
   static final String AUTO_MIGRATE_ENV = "PACTFLOW_DATABASE_AUTO_MIGRATE";
   static final String HEARTBEAT_PATH = "/diagnostic/status/heartbeat";
   static final String COUNTERS_PATH = "/diagnostic/counters";
+
+  /**
+   * How long the broker goes on serving and writing after SIGTERM, as a real server finishes its
+   * requests in flight; keep it below the pod's terminationGracePeriodSeconds or SIGKILL cuts it.
+   */
+  static final String DRAIN_SECONDS_ENV = "DRAIN_SECONDS";
 
   /** The final counters go to stdout on a line starting with this, for people and for tests. */
   static final String FINAL_COUNTERS_PREFIX = "final-counters ";
@@ -52,11 +62,21 @@ final class ServeCommand {
     String bindAddress = environment.getOrDefault("BIND_ADDRESS", "0.0.0.0").strip();
     double writesPerSecond = parseRate(environment.getOrDefault("WRITES_PER_SECOND", "20"));
     String countersFile = environment.get("WRITER_COUNTERS_FILE");
+    Duration drain = parseDrain(environment.getOrDefault(DRAIN_SECONDS_ENV, "0"));
 
     // Installed before anything slow, so an early SIGTERM still means "stop cleanly".
     CountDownLatch stopRequested = new CountDownLatch(1);
-    Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
-    Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+    // A second signal cuts the drain short, as a person pressing Ctrl-C twice expects.
+    CountDownLatch drainCutShort = new CountDownLatch(1);
+    SignalHandler onSignal =
+        signal -> {
+          if (stopRequested.getCount() == 0) {
+            drainCutShort.countDown();
+          }
+          stopRequested.countDown();
+        };
+    Signal.handle(new Signal("TERM"), onSignal);
+    Signal.handle(new Signal("INT"), onSignal);
 
     if ("false".equalsIgnoreCase(environment.getOrDefault(AUTO_MIGRATE_ENV, "true").strip())) {
       LOG.info("{}=false: not migrating", AUTO_MIGRATE_ENV);
@@ -87,7 +107,16 @@ final class ServeCommand {
               thread.setDaemon(true);
               return thread;
             }));
-    server.createContext(HEARTBEAT_PATH, exchange -> respond(exchange, 200, "{\"ok\":true}"));
+    // Failing from SIGTERM on takes a draining pod out of a Service while its writes go on.
+    server.createContext(
+        HEARTBEAT_PATH,
+        exchange -> {
+          if (stopRequested.getCount() == 0) {
+            respond(exchange, 503, "{\"ok\":false,\"draining\":true}");
+          } else {
+            respond(exchange, 200, "{\"ok\":true}");
+          }
+        });
     server.createContext(
         COUNTERS_PATH, exchange -> respond(exchange, 200, writer.counters().toJson()));
     writer.start();
@@ -100,6 +129,15 @@ final class ServeCommand {
         writer.counters().writerId());
 
     stopRequested.await();
+    if (!drain.isZero()) {
+      LOG.info(
+          "Draining for {}: heartbeat failing, still serving and writing ({} write(s) so far)",
+          drain,
+          writer.counters().acknowledged());
+      if (drainCutShort.await(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.info("Second signal: drain cut short");
+      }
+    }
     LOG.info("Stopping: no new writes");
     writer.close();
     server.stop(0);
@@ -136,6 +174,15 @@ final class ServeCommand {
       throw new BrokerFailure("PORT must be a port number, not '" + text + "'");
     }
     return Integer.parseInt(text.strip());
+  }
+
+  static Duration parseDrain(String text) {
+    String seconds = text.strip();
+    if (!seconds.matches("[0-9]{1,4}(\\.[0-9]{1,3})?")) {
+      throw new BrokerFailure(
+          DRAIN_SECONDS_ENV + " must be a number of seconds (0 or more), not '" + text + "'");
+    }
+    return Duration.ofMillis(Math.round(Double.parseDouble(seconds) * 1000));
   }
 
   private static double parseRate(String text) {
