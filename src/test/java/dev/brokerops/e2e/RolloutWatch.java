@@ -3,6 +3,7 @@ package dev.brokerops.e2e;
 import dev.brokerops.bench.Bench;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Instant;
@@ -25,6 +26,9 @@ final class RolloutWatch implements AutoCloseable {
   private final long generationBefore;
   private final SharedIndexInformer<Pod> pods;
   private final SharedIndexInformer<Deployment> deployments;
+  private final Set<String> oldReplicaSets;
+  private final AtomicReference<Instant> oldReplicaSetGone = new AtomicReference<>();
+  private final SharedIndexInformer<ReplicaSet> replicaSets;
 
   private RolloutWatch(Bench bench, String namespace) {
     var podsOfBroker = bench.client().pods().inNamespace(namespace).withLabel("app", "pactflow");
@@ -54,6 +58,28 @@ final class RolloutWatch implements AutoCloseable {
                 String name = pod.getMetadata().getName();
                 if (oldPods.contains(name)) {
                   oldPodGone.putIfAbsent(name, Instant.now());
+                }
+              }
+            });
+    var replicaSetsOfBroker =
+        bench.client().apps().replicaSets().inNamespace(namespace).withLabel("app", "pactflow");
+    this.oldReplicaSets =
+        replicaSetsOfBroker.list().getItems().stream()
+            .map(rs -> rs.getMetadata().getName())
+            .collect(Collectors.toUnmodifiableSet());
+    this.replicaSets =
+        replicaSetsOfBroker.inform(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(ReplicaSet rs) {}
+
+              @Override
+              public void onUpdate(ReplicaSet before, ReplicaSet after) {}
+
+              @Override
+              public void onDelete(ReplicaSet rs, boolean finalStateUnknown) {
+                if (oldReplicaSets.contains(rs.getMetadata().getName())) {
+                  oldReplicaSetGone.compareAndSet(null, Instant.now());
                 }
               }
             });
@@ -120,6 +146,14 @@ final class RolloutWatch implements AutoCloseable {
     return oldPods.size();
   }
 
+  /**
+   * When a ReplicaSet that existed at the start was deleted (revisionHistoryLimit: 0 has the
+   * controller delete it once its pods are all terminating, not gone).
+   */
+  Optional<Instant> oldReplicaSetGone() {
+    return Optional.ofNullable(oldReplicaSetGone.get());
+  }
+
   /** When the last old pod disappeared, once every one has. */
   Optional<Instant> lastOldPodGone() {
     if (!oldPodsLeft().isEmpty()) {
@@ -132,6 +166,7 @@ final class RolloutWatch implements AutoCloseable {
   public void close() {
     pods.close();
     deployments.close();
+    replicaSets.close();
   }
 
   private static int zeroIfNull(Integer value) {

@@ -95,9 +95,23 @@ class TerminatingPodsE2E {
   }
 
   @Test
-  void theOperatorStartsTheDataMigrationOnlyAfterTheLastDrainingPodIsGone() {
+  void
+      theOperatorStartsTheDataMigrationOnlyAfterTheLastDrainingPodIsGoneEvenWithoutItsReplicaSet() {
     String namespace = bench.createNamespace("draining");
     BrokerFixture broker = BrokerFixture.deploy(bench, namespace, "1.2.0", 3, DRAINING);
+    // No history kept: the old ReplicaSet is deleted while its pods still drain, so the operator
+    // must find them without it (by the ReplicaSet name and pod-template-hash they carry).
+    bench
+        .client()
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName(BrokerFixture.DEPLOYMENT)
+        .edit(
+            deployment -> {
+              deployment.getSpec().setRevisionHistoryLimit(0);
+              return deployment;
+            });
     BrokerUpgrades upgrades = new BrokerUpgrades(bench, namespace);
 
     Duration upgradeTook;
@@ -123,6 +137,10 @@ class TerminatingPodsE2E {
       assertThat(Duration.between(countersSaidDone, lastOldPodGone))
           .as("old pods drained on after the counters said rolled out")
           .isGreaterThan(Duration.ofSeconds(DRAINING.drainSeconds() / 2));
+
+      assertThat(watch.oldReplicaSetGone())
+          .as("the old ReplicaSet was deleted before its last pod was gone")
+          .hasValueSatisfying(gone -> assertThat(gone).isBefore(lastOldPodGone));
 
       List<Job> dataMigrations = upgrades.jobsOf(StepName.DataMigration);
       assertThat(dataMigrations).hasSize(1);
