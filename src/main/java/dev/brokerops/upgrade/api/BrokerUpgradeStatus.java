@@ -36,8 +36,21 @@ public class BrokerUpgradeStatus {
   @JsonPropertyDescription("The last 10 finished runs, newest first.")
   private List<RunSummary> history = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "For the last successful upgrade: the version it came from and the database version"
+          + " recorded before it.")
+  private WayBack wayBack;
+
   @JsonPropertyDescription("Ready, Progressing and Degraded.")
   private List<Condition> conditions = new ArrayList<>();
+
+  public WayBack getWayBack() {
+    return wayBack;
+  }
+
+  public void setWayBack(WayBack wayBack) {
+    this.wayBack = wayBack;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;

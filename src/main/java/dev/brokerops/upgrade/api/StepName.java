@@ -1,8 +1,6 @@
 package dev.brokerops.upgrade.api;
 
-/**
- * The steps of PactFlow's upgrade and rollback procedures (PROCEDURE.md), in the order they run.
- */
+/** The steps of PactFlow's upgrade and rollback procedures (PROCEDURE.md). */
 public enum StepName {
   Preflight(false),
   RecordDatabaseVersion(true),
@@ -10,7 +8,8 @@ public enum StepName {
   Rollout(false),
   DataMigration(true),
   FindMigrationTarget(true),
-  MigrateDown(true);
+  MigrateDown(true),
+  VerifyDatabaseVersion(true);
 
   private final boolean runsJob;
 

@@ -49,6 +49,7 @@ public final class JobNames {
       case DataMigration -> "data";
       case FindMigrationTarget -> "target";
       case MigrateDown -> "down";
+      case VerifyDatabaseVersion -> "verify";
       default -> step.name().toLowerCase(Locale.ROOT);
     };
   }

@@ -54,12 +54,15 @@ final class CompletionEvidence {
   }
 
   /**
-   * The failed upgrade rolled the Deployment to this hop but never ran the data migration after.
+   * The failed run rolled the Deployment to this hop but never finished it: an upgrade hop's data
+   * migration, or a rollback hop's migrate-down and verification, did not succeed after the
+   * rollout.
    */
   private static boolean leftHopUnfinished(RunStatus failed, String version) {
-    if (failed.getType() != RunType.Upgrade) {
-      return false;
-    }
+    StepName finishing =
+        failed.getType() == RunType.Upgrade
+            ? StepName.DataMigration
+            : StepName.VerifyDatabaseVersion;
     boolean rolloutStarted =
         failed.getSteps().stream()
             .anyMatch(
@@ -67,13 +70,13 @@ final class CompletionEvidence {
                     step.getName() == StepName.Rollout
                         && version.equals(step.getHop())
                         && step.getState() != StepState.Pending);
-    boolean dataMigrated =
+    boolean finished =
         failed.getSteps().stream()
             .anyMatch(
                 step ->
-                    step.getName() == StepName.DataMigration
+                    step.getName() == finishing
                         && version.equals(step.getHop())
                         && step.getState() == StepState.Succeeded);
-    return rolloutStarted && !dataMigrated;
+    return rolloutStarted && !finished;
   }
 }

@@ -35,12 +35,48 @@ public final class HopPlanner {
                 + current
                 + " or higher");
       }
-      return new VersionPath.Hops(RunType.Rollback, List.of(target));
+      return planRollback(current, target, policy, availableVersions);
     }
     if (target.major() == current.major() || policy == MajorUpgradePolicy.Allow) {
       return new VersionPath.Hops(RunType.Upgrade, List.of(target));
     }
     return planMajorHops(current, target, availableVersions);
+  }
+
+  /**
+   * A rollback walks the upgrade path from the target to the running version backwards: an older
+   * version is only known to run on the schema of the version it upgrades to in one hop.
+   */
+  private static VersionPath planRollback(
+      Version current,
+      Version target,
+      MajorUpgradePolicy policy,
+      Collection<String> availableVersions) {
+    if (target.major() == current.major() || policy == MajorUpgradePolicy.Allow) {
+      return new VersionPath.Hops(RunType.Rollback, List.of(target));
+    }
+    VersionPath upgrade = planMajorHops(target, current, availableVersions);
+    if (upgrade instanceof VersionPath.Blocked blocked) {
+      return new VersionPath.Blocked(
+          "RollbackPathUnknown",
+          "rolling "
+              + current
+              + " back to "
+              + target
+              + " walks the upgrade path "
+              + target
+              + " → "
+              + current
+              + " backwards, one hop at a time, and "
+              + blocked.message().substring(blocked.message().indexOf("PactFlow requires")));
+    }
+    List<Version> upward = ((VersionPath.Hops) upgrade).hops();
+    List<Version> hops = new ArrayList<>();
+    for (int i = upward.size() - 2; i >= 0; i--) {
+      hops.add(upward.get(i));
+    }
+    hops.add(target);
+    return new VersionPath.Hops(RunType.Rollback, List.copyOf(hops));
   }
 
   // RequireLatestPatch: every major before the target's is left from its newest release.

@@ -93,7 +93,8 @@ final class JobStepPlanner {
     if (outcome instanceof JobOutcome.Succeeded succeeded) {
       boolean needsOutput =
           step.getName() == StepName.RecordDatabaseVersion
-              || step.getName() == StepName.FindMigrationTarget;
+              || step.getName() == StepName.FindMigrationTarget
+              || step.getName() == StepName.VerifyDatabaseVersion;
       if (needsOutput && succeeded.output().isEmpty()) {
         if (pods.isEmpty()) {
           pass.book()
@@ -120,6 +121,13 @@ final class JobStepPlanner {
                 "NoMigrationNumber",
                 "Job " + jobName + " printed \"" + output + "\", not a migration number");
         return StepResult.CONTINUE;
+      }
+      if (step.getName() == StepName.VerifyDatabaseVersion) {
+        Optional<String> mismatch = versionMismatch(run, step, output);
+        if (mismatch.isPresent()) {
+          pass.book().fail(run, step, "DatabaseVersionMismatch", mismatch.get());
+          return StepResult.CONTINUE;
+        }
       }
       pass.book().complete(run, step, "Complete", output, summary(step, output));
       if (step.getName() == StepName.RecordDatabaseVersion
@@ -151,25 +159,13 @@ final class JobStepPlanner {
     List<String> command;
     Map<String, String> env = Map.of();
     switch (step.getName()) {
-      case RecordDatabaseVersion ->
+      case RecordDatabaseVersion, VerifyDatabaseVersion ->
           command = StepCommands.capturingOutput(procedure.getVersionCommand());
       case FindMigrationTarget ->
           command = StepCommands.newestMigrationNumber(procedure.getMigrationsDir());
       case MigrateDown -> {
         command = procedure.getMigrateCommand();
-        String target =
-            run.getSteps().stream()
-                .filter(
-                    s ->
-                        s.getName() == StepName.FindMigrationTarget
-                            && s.getState() == StepState.Succeeded)
-                .map(StepStatus::getOutput)
-                .findFirst()
-                .orElseThrow(
-                    () ->
-                        new IllegalStateException(
-                            "MigrateDown before FindMigrationTarget succeeded"));
-        env = Map.of(procedure.getMigrationTargetEnv(), target);
+        env = Map.of(procedure.getMigrationTargetEnv(), migrationTarget(run, step.getHop()));
       }
       default -> command = procedure.getMigrateCommand();
     }
@@ -194,6 +190,50 @@ final class JobStepPlanner {
                     .map(OwnerReference::getName)
                     .anyMatch(jobName::equals))
         .toList();
+  }
+
+  /** The migration number this rollback hop goes down to: what its FindMigrationTarget printed. */
+  private static String migrationTarget(RunStatus run, String hop) {
+    return run.getSteps().stream()
+        .filter(
+            s ->
+                s.getName() == StepName.FindMigrationTarget
+                    && hop.equals(s.getHop())
+                    && s.getState() == StepState.Succeeded)
+        .map(StepStatus::getOutput)
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalStateException("MigrateDown before FindMigrationTarget succeeded"));
+  }
+
+  /**
+   * Why the database is not where this rollback hop should have left it: at its migration target,
+   * and at the end of an automatic rollback, at the number recorded before the failed upgrade.
+   */
+  private static Optional<String> versionMismatch(RunStatus run, StepStatus step, String output) {
+    String target = migrationTarget(run, step.getHop());
+    if (!target.equals(output)) {
+      return Optional.of(
+          "db-version of "
+              + step.getImage()
+              + " printed \""
+              + output
+              + "\" after migrating down; expected "
+              + target
+              + ", the newest migration of "
+              + step.getHop());
+    }
+    boolean lastHop = step.getHop().equals(run.getTo());
+    String recorded = run.getDatabaseVersionBefore();
+    if (run.startedAutomatically() && lastHop && recorded != null && !recorded.equals(output)) {
+      return Optional.of(
+          "database version is "
+              + output
+              + " after the rollback, but "
+              + recorded
+              + " was recorded before the failed upgrade");
+    }
+    return Optional.empty();
   }
 
   private static String summary(StepStatus step, String output) {

@@ -70,23 +70,75 @@ record RunFactory(String repository, String trigger, Instant now) {
     return run;
   }
 
-  /** A rollback: find the older image's newest migration, migrate down, roll out. */
-  RunStatus rollback(String id, String current, String target, StepStatus preflight) {
+  /**
+   * A rollback, one hop back at a time: find the older image's newest migration, roll out the older
+   * image (N-1 runs on N's schema, the mixed state PactFlow supports), migrate down with the newer
+   * image, verify the database version with the older one.
+   */
+  RunStatus rollback(
+      String id, VersionPath.Hops hops, String current, String target, StepStatus preflight) {
     RunStatus run = newRun(id, RunType.Rollback, current, target);
-    run.setPlan(List.of(target));
+    run.setPlan(hops.asStrings());
     run.getSteps().add(preflight);
-    addRollbackSteps(run, target, current);
+    String newer = current;
+    for (String hop : hops.asStrings()) {
+      addRollbackHop(run, hop, newer);
+      newer = hop;
+    }
     return run;
   }
 
-  /** onFailure: Rollback, back to the version the failed upgrade came from. */
-  RunStatus automaticRollback(String id, RunStatus failed, String current, String migrationsOwner) {
+  /**
+   * A rollback that failed after rolling the Deployment to {@code unfinished}'s version, run again:
+   * that hop from its start (finding the target again is harmless, the rollout is done already),
+   * then the hops that remain.
+   */
+  RunStatus resumedRollback(
+      String id,
+      CompletionEvidence.Unfinished unfinished,
+      VersionPath.Hops remaining,
+      String target,
+      StepStatus preflight) {
+    RunStatus failed = unfinished.leftBy().orElseThrow();
+    String hop = unfinished.version();
+    String newer =
+        failed.getSteps().stream()
+            .filter(step -> step.getName() == StepName.MigrateDown && hop.equals(step.getHop()))
+            .map(step -> step.getImage().substring(step.getImage().lastIndexOf(':') + 1))
+            .findFirst()
+            .orElse(failed.getFrom());
+    RunStatus run = newRun(id, RunType.Rollback, failed.getFrom(), target);
+    run.setDatabaseVersionBefore(failed.getDatabaseVersionBefore());
+    List<String> plan = new ArrayList<>(List.of(hop));
+    run.getSteps().add(preflight);
+    addRollbackHop(run, hop, newer);
+    String before = hop;
+    for (String next : remaining.asStrings()) {
+      plan.add(next);
+      addRollbackHop(run, next, before);
+      before = next;
+    }
+    run.setPlan(plan);
+    return run;
+  }
+
+  /**
+   * onFailure: Rollback, back to the version the failed upgrade came from, through the versions it
+   * passed, newest first.
+   *
+   * @param versionsNewestFirst the newest version whose migrations the failed run may have applied,
+   *     then every version before it down to the one the run came from
+   */
+  RunStatus automaticRollback(
+      String id, RunStatus failed, String current, List<String> versionsNewestFirst) {
     RunStatus rollback = newRun(id, RunType.Rollback, current, failed.getFrom());
     rollback.setAutomatic(true);
     rollback.setTrigger(failed.getTrigger());
-    rollback.setPlan(List.of(failed.getFrom()));
+    rollback.setPlan(versionsNewestFirst.subList(1, versionsNewestFirst.size()));
     rollback.setDatabaseVersionBefore(failed.getDatabaseVersionBefore());
-    addRollbackSteps(rollback, failed.getFrom(), migrationsOwner);
+    for (int i = 1; i < versionsNewestFirst.size(); i++) {
+      addRollbackHop(rollback, versionsNewestFirst.get(i), versionsNewestFirst.get(i - 1));
+    }
     return rollback;
   }
 
@@ -134,10 +186,11 @@ record RunFactory(String repository, String trigger, Instant now) {
     return "r" + (highest + 1);
   }
 
-  private void addRollbackSteps(RunStatus run, String olderVersion, String migrationsOwner) {
+  private void addRollbackHop(RunStatus run, String olderVersion, String newerVersion) {
     run.getSteps().add(step(StepName.FindMigrationTarget, olderVersion, olderVersion));
-    run.getSteps().add(step(StepName.MigrateDown, olderVersion, migrationsOwner));
     run.getSteps().add(step(StepName.Rollout, olderVersion, olderVersion));
+    run.getSteps().add(step(StepName.MigrateDown, olderVersion, newerVersion));
+    run.getSteps().add(step(StepName.VerifyDatabaseVersion, olderVersion, olderVersion));
   }
 
   private RunStatus newRun(String id, RunType type, String from, String to) {

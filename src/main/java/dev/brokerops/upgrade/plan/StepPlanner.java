@@ -14,10 +14,12 @@ import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepState;
 import dev.brokerops.upgrade.api.StepStatus;
+import dev.brokerops.upgrade.api.WayBack;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -334,11 +336,18 @@ public final class StepPlanner {
                   + " → "
                   + String.join(" → ", path),
               risks);
+      boolean resumesRollback =
+          completeFirst
+              .flatMap(CompletionEvidence.Unfinished::leftBy)
+              .filter(left -> left.getType() == RunType.Rollback)
+              .isPresent();
       RunStatus run =
-          hops.type() == RunType.Upgrade
-              ? runs.upgrade(
-                  id, hops, current.toString(), target.toString(), completeFirst, preflight)
-              : runs.rollback(id, current.toString(), target.toString(), preflight);
+          resumesRollback
+              ? runs.resumedRollback(id, completeFirst.get(), hops, target.toString(), preflight)
+              : hops.type() == RunType.Upgrade
+                  ? runs.upgrade(
+                      id, hops, current.toString(), target.toString(), completeFirst, preflight)
+                  : runs.rollback(id, hops, current.toString(), target.toString(), preflight);
       status.setRun(run);
       notices.add(
           Notice.normal(
@@ -376,6 +385,9 @@ public final class StepPlanner {
       status.setHistory(
           new ArrayList<>(
               history.subList(0, Math.min(history.size(), BrokerUpgradeStatus.HISTORY_LIMIT))));
+      if (result == RunResult.Succeeded && run.getType() == RunType.Upgrade) {
+        status.setWayBack(WayBack.of(run));
+      }
       if (result == RunResult.Succeeded) {
         notices.add(
             Notice.normal(
@@ -424,13 +436,26 @@ public final class StepPlanner {
                     + " failed before any schema migration ran; nothing to roll back"));
         return;
       }
+      // Back through every version the failed run passed, from the newest whose migrations it
+      // may have applied.
+      List<String> versionsNewestFirst = new ArrayList<>();
+      versionsNewestFirst.add(failed.getFrom());
+      for (String hop : failed.getPlan()) {
+        if (!versionsNewestFirst.contains(hop)) {
+          versionsNewestFirst.add(hop);
+        }
+        if (hop.equals(newestMigration.get().getHop())) {
+          break;
+        }
+      }
+      Collections.reverse(versionsNewestFirst);
       RunStatus rollback =
           runFactory()
               .automaticRollback(
                   RunFactory.nextRunId(status, observed.jobs(), upgrade.getMetadata().getName()),
                   failed,
                   broker.tag(),
-                  newestMigration.get().getHop());
+                  versionsNewestFirst);
       status.setRun(rollback);
       notices.add(
           Notice.warning(

@@ -444,10 +444,15 @@ class StepPlannerTest {
       assertThat(run.getTo()).isEqualTo("2.3.0");
       assertThat(run.getSteps())
           .extracting(StepStatus::getName)
-          .containsExactly(StepName.FindMigrationTarget, StepName.MigrateDown, StepName.Rollout);
+          .containsExactly(
+              StepName.FindMigrationTarget,
+              StepName.Rollout,
+              StepName.MigrateDown,
+              StepName.VerifyDatabaseVersion);
       assertThat(run.getSteps())
           .extracting(StepStatus::getImage)
           .containsExactly(
+              "quay.io/pactflow/enterprise:2.3.0",
               "quay.io/pactflow/enterprise:2.3.0",
               "quay.io/pactflow/enterprise:2.4.1",
               "quay.io/pactflow/enterprise:2.3.0");
@@ -455,6 +460,9 @@ class StepPlannerTest {
           .isEqualTo("pactflow-r2-0-target");
 
       cluster.completeJob("target", "20240101");
+      // the Deployment still runs 2.3.0, with auto-migrate as before: the rollout sets it off
+      assertThat(cluster.reconcile().action()).isInstanceOf(Action.RolloutDeployment.class);
+      cluster.settleRollout();
       Decision down = cluster.reconcile();
       var downJob =
           ((Action.CreateJob) down.action())
@@ -464,6 +472,7 @@ class StepPlannerTest {
               .getSpec()
               .getContainers()
               .get(0);
+      assertThat(downJob.getImage()).endsWith(":2.4.1");
       assertThat(downJob.getEnv())
           .anyMatch(
               env ->
@@ -471,9 +480,10 @@ class StepPlannerTest {
                       && env.getValue().equals("20240101"));
 
       cluster.completeJob("down", "");
-      cluster
-          .reconcile(); // the Deployment still runs 2.3.0 with auto-migrate as before: set it off
-      cluster.settleRollout();
+      Decision verify = cluster.reconcile();
+      assertThat(((Action.CreateJob) verify.action()).job().getMetadata().getName())
+          .isEqualTo("pactflow-r2-3-verify");
+      cluster.completeJob("verify", "20240101");
       Decision rolledBack = cluster.reconcile();
       assertThat(rolledBack.status().getPhase()).isEqualTo(Phase.RolledBack);
       assertThat(condition(rolledBack, "Degraded")).isEqualTo("True");
@@ -651,7 +661,15 @@ class StepPlannerTest {
       var job = ((Action.CreateJob) rollback.action()).job();
       assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
           .endsWith(":2.3.0");
-      assertThat(rollback.status().getRun().getSteps().get(2).getImage()).endsWith(":2.4.1");
+      assertThat(rollback.status().getRun().getSteps())
+          .extracting(StepStatus::getName)
+          .containsExactly(
+              StepName.Preflight,
+              StepName.FindMigrationTarget,
+              StepName.Rollout,
+              StepName.MigrateDown,
+              StepName.VerifyDatabaseVersion);
+      assertThat(rollback.status().getRun().getSteps().get(3).getImage()).endsWith(":2.4.1");
     }
 
     @Test
