@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
+import dev.brokerops.upgrade.plan.ActionRefusal;
 import dev.brokerops.upgrade.plan.Decision;
 import dev.brokerops.upgrade.plan.StepPlanner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -33,6 +34,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Observes a BrokerUpgrade and its secondaries from the informer caches, asks the {@link
@@ -47,6 +50,7 @@ import java.util.Set;
 public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerUpgradeReconciler.class);
 
   private final Clock clock;
 
@@ -58,29 +62,47 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
   public UpdateControl<BrokerUpgrade> reconcile(
       BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
     var now = clock.instant();
-    Decision decision = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
-    new ActionExecutor(context.getClient()).execute(upgrade, decision.action());
-    EventRecorder events = new EventRecorder(context.getClient());
-    decision.notices().forEach(notice -> events.record(upgrade, notice, now));
+    Decision planned = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
+    Optional<ActionRefusal> refusal =
+        new ActionExecutor(context.getClient()).execute(upgrade, planned.action());
+    refusal.ifPresent(refused -> LOG.warn("{}: {}", id(upgrade), refused.message()));
+    Decision outcome =
+        refusal.map(refused -> refused.decide(upgrade, planned, now)).orElse(planned);
 
-    if (!sameStatus(upgrade.getStatus(), decision.status())) {
-      // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans
-      // from this status
-      // even before the informer delivers it: without that, a Job event arriving first would replay
-      // transitions
-      // (duplicate events) from the stale status.
-      BrokerUpgrade statusOnly = new BrokerUpgrade();
-      statusOnly.setMetadata(
-          new ObjectMetaBuilder()
-              .withName(upgrade.getMetadata().getName())
-              .withNamespace(upgrade.getMetadata().getNamespace())
-              .build());
-      statusOnly.setStatus(decision.status());
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
-    }
+    writeStatus(upgrade, outcome.status(), context);
+    // Only after the status is stored: a failed patch (a 409, say) is retried by JOSDK and the
+    // pass replans the same transitions; events told before it would be told twice.
+    EventRecorder events = new EventRecorder(context.getClient());
+    outcome.notices().forEach(notice -> events.record(upgrade, notice, now));
+
     UpdateControl<BrokerUpgrade> control = UpdateControl.noUpdate();
-    decision.recheckAfter().ifPresent(control::rescheduleAfter);
+    outcome.recheckAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  private static void writeStatus(
+      BrokerUpgrade upgrade, BrokerUpgradeStatus status, Context<BrokerUpgrade> context) {
+    if (sameStatus(upgrade.getStatus(), status)) {
+      return;
+    }
+    // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans
+    // from this status even before the informer delivers it: without that, a Job event arriving
+    // first would replay transitions (duplicate events) from the stale status.
+    BrokerUpgrade statusOnly = new BrokerUpgrade();
+    statusOnly.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(upgrade.getMetadata().getName())
+            .withNamespace(upgrade.getMetadata().getNamespace())
+            .build());
+    statusOnly.setStatus(status);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
+  }
+
+  private static String id(BrokerUpgrade upgrade) {
+    return "brokerupgrade="
+        + upgrade.getMetadata().getNamespace()
+        + "/"
+        + upgrade.getMetadata().getName();
   }
 
   @Override
