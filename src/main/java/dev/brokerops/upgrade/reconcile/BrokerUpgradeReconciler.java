@@ -10,6 +10,7 @@ import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import dev.brokerops.upgrade.plan.ActionRefusal;
 import dev.brokerops.upgrade.plan.Decision;
+import dev.brokerops.upgrade.plan.MidRunDeletion;
 import dev.brokerops.upgrade.plan.StepPlanner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,8 +18,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -26,7 +29,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +50,7 @@ import org.slf4j.LoggerFactory;
 // and the planner advances one side effect per pass, continuing on the event of its own status
 // patch.
 @ControllerConfiguration(name = "brokerupgrade", generationAwareEventProcessing = false)
-public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
+public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Cleaner<BrokerUpgrade> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(BrokerUpgradeReconciler.class);
@@ -78,6 +81,32 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
     UpdateControl<BrokerUpgrade> control = UpdateControl.noUpdate();
     outcome.recheckAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /**
+   * A deleted BrokerUpgrade runs no further step (JOSDK calls this instead of reconcile once it is
+   * marked for deletion) and keeps its finalizer while one of its migration Jobs still runs: a
+   * migration killed halfway leaves the database between two schemas. See {@link MidRunDeletion}.
+   */
+  @Override
+  public DeleteControl cleanup(BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
+    var now = clock.instant();
+    DeletionGuard guard = new DeletionGuard(context.getClient());
+    MidRunDeletion.Cleanup cleanup =
+        MidRunDeletion.plan(
+            upgrade,
+            context.getSecondaryResource(Deployment.class),
+            guard.jobsOf(upgrade),
+            guard.podsOf(upgrade));
+    cleanup.orphan().forEach(job -> guard.orphan(upgrade, job));
+    cleanup.delete().forEach(guard::delete);
+    EventRecorder events = new EventRecorder(context.getClient());
+    cleanup.notices().forEach(notice -> events.record(upgrade, notice, now));
+    // Kept: the Job informer maps the orphaned Job back here by its annotation, and its end is the
+    // event that brings the next call.
+    return cleanup.keepFinalizer()
+        ? DeleteControl.noFinalizerRemoval()
+        : DeleteControl.defaultDelete();
   }
 
   private static void writeStatus(
@@ -117,7 +146,12 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
                 .withName("jobs")
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BrokerUpgrade.class))
+                // by owner, or by the annotation a deletion leaves on the Job it orphaned
+                .withSecondaryToPrimaryMapper(
+                    job ->
+                        MidRunDeletion.upgradeNames(job).stream()
+                            .map(name -> new ResourceID(name, job.getMetadata().getNamespace()))
+                            .collect(Collectors.toSet()))
                 .build(),
             context);
 
