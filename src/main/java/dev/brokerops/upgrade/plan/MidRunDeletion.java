@@ -57,6 +57,7 @@ public final class MidRunDeletion {
     Map<String, JobOutcome> outcomes = new java.util.LinkedHashMap<>();
     List<Job> orphan = new ArrayList<>();
     List<Job> finishedOrphans = new ArrayList<>();
+    List<Job> interrupted = new ArrayList<>();
     boolean running = false;
     for (Job job : jobs) {
       boolean owned = owners(job).stream().anyMatch(owner -> Objects.equals(uid, owner.getUid()));
@@ -68,6 +69,12 @@ public final class MidRunDeletion {
       outcomes.put(job.getMetadata().getName(), outcome);
       // A pod that cannot start (a bad image) runs no migration: nothing to protect.
       boolean migrating = outcome instanceof JobOutcome.Running;
+      if (migrating && job.getMetadata().getDeletionTimestamp() != null) {
+        // Deleted before the operator could orphan it: with foreground propagation the garbage
+        // collector acts on the same deletion at the same moment. Too late to protect; say so.
+        interrupted.add(job);
+        continue;
+      }
       running |= migrating;
       if (migrating && owned) {
         orphan.add(job);
@@ -76,7 +83,7 @@ public final class MidRunDeletion {
       }
     }
     List<Notice> notices = new ArrayList<>();
-    Report report = new Report(upgrade, deployment, outcomes);
+    Report report = new Report(upgrade, deployment, outcomes, interrupted);
     if (!orphan.isEmpty()) {
       notices.add(Notice.warning(DELETED_MID_RUN, report.whileWaiting()));
     } else if (!running && !finishedOrphans.isEmpty()) {
@@ -89,7 +96,7 @@ public final class MidRunDeletion {
           allSucceeded
               ? Notice.normal(FINISHED_AFTER_DELETION, message)
               : Notice.warning(FINISHED_AFTER_DELETION, message));
-    } else if (!running && report.runInFlight()) {
+    } else if (!running && (report.runInFlight() || !interrupted.isEmpty())) {
       notices.add(Notice.warning(DELETED_MID_RUN, report.immediately()));
     }
     return new Cleanup(
@@ -139,9 +146,14 @@ public final class MidRunDeletion {
     private final RunStatus run;
     private final Optional<String> deploymentVersion;
     private final Map<String, JobOutcome> outcomes;
+    private final List<Job> interrupted;
 
     Report(
-        BrokerUpgrade upgrade, Optional<Deployment> deployment, Map<String, JobOutcome> outcomes) {
+        BrokerUpgrade upgrade,
+        Optional<Deployment> deployment,
+        Map<String, JobOutcome> outcomes,
+        List<Job> interrupted) {
+      this.interrupted = interrupted;
       this.upgrade = upgrade;
       this.run = upgrade.getStatus() == null ? null : upgrade.getStatus().getRun();
       this.deploymentVersion =
@@ -168,7 +180,22 @@ public final class MidRunDeletion {
     }
 
     String immediately() {
-      return head() + " " + steps() + " No Job was running. " + deploymentAndNextStep();
+      if (interrupted.isEmpty()) {
+        return head() + " " + steps() + " No Job was running. " + deploymentAndNextStep();
+      }
+      String names =
+          interrupted.stream()
+              .map(job -> job.getMetadata().getName())
+              .collect(Collectors.joining(", "));
+      return head()
+          + " "
+          + steps()
+          + " Job "
+          + names
+          + " was already being deleted (the deletion propagated in the foreground and reached it"
+          + " first): its migration was interrupted; check the database with db-version before"
+          + " continuing. "
+          + deploymentAndNextStep();
     }
 
     String afterWaiting(List<Job> finished) {
@@ -179,7 +206,7 @@ public final class MidRunDeletion {
       return jobs
           + " after BrokerUpgrade "
           + upgrade.getMetadata().getName()
-          + " was deleted; it is gone now. "
+          + " was deleted; both are removed now. "
           + (run == null ? "" : steps() + " ")
           + deploymentAndNextStep();
     }

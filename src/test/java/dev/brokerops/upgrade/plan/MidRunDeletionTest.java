@@ -129,6 +129,31 @@ class MidRunDeletionTest {
   }
 
   @Test
+  void aRunningJobAlreadyBeingDeletedIsReportedAsInterruptedNotAsLeftToFinish() {
+    ObservedCluster cluster = atSchemaMigration();
+    Job job = cluster.job("schema");
+    cluster.jobs.set(
+        cluster.jobs.indexOf(job),
+        new JobBuilder(job)
+            .editMetadata()
+            .withDeletionTimestamp("2026-01-01T10:00:01Z")
+            .endMetadata()
+            .build());
+
+    MidRunDeletion.Cleanup cleanup = delete(cluster);
+
+    assertThat(cleanup.keepFinalizer()).isFalse();
+    assertThat(cleanup.orphan()).isEmpty();
+    assertThat(cleanup.notices())
+        .singleElement()
+        .satisfies(
+            notice ->
+                assertThat(notice.message())
+                    .contains("Job pactflow-r1-2-schema was already being deleted", "interrupted")
+                    .doesNotContain("not killed", "No Job was running"));
+  }
+
+  @Test
   void aJobOfAnEarlierBrokerUpgradeOfTheSameNameIsNotItsConcern() {
     ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.3.0");
     cluster.reconcile();
