@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Observes a BrokerUpgrade and its secondaries from the informer caches, asks the {@link
- * StepPlanner} for the next action, carries it out, and writes the status the planner computed when
- * it differs.
+ * StepPlanner} for the next action, carries it out, and writes the status the planner computed (or,
+ * when the API server refused the action, the one {@link ActionRefusal} computed) when it differs;
+ * once the BrokerUpgrade is deleted, lets a running migration finish.
  */
 // Status-only and annotation-only changes must reconcile too: the retry annotation does not bump
 // the generation,
