@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Real etcd and kube-apiserver (through Fabric8 kube-api-test, offline, from the bench cache) and a
  * real kube-controller-manager running the Job, Deployment, ReplicaSet, garbage-collector,
- * namespace, service-account, TTL and root-CA-publisher controllers.
+ * namespace, service-account, TTL, resource-quota and root-CA-publisher controllers.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -37,6 +37,8 @@ public final class ControlPlane implements AutoCloseable {
           "namespace-controller",
           "serviceaccount-controller",
           "ttl-after-finished-controller",
+          // counts usage for ResourceQuota admission, which refuses everything while it is unknown
+          "resourcequota-controller",
           "root-ca-certificate-publisher-controller");
 
   private final BenchLayout layout;

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A PactFlow installation on the bench as a platform team would have it: the reference broker's
@@ -80,7 +81,7 @@ public final class BrokerFixture {
 
   /** Deploys {@code version} with {@code replicas} writers and waits until it is rolled out. */
   public static BrokerFixture deploy(Bench bench, String namespace, String version, int replicas) {
-    return deploy(bench, namespace, version, replicas, Shutdown.IMMEDIATE);
+    return deploy(bench, namespace, version, replicas, Shutdown.IMMEDIATE, Map.of());
   }
 
   /**
@@ -88,6 +89,27 @@ public final class BrokerFixture {
    */
   public static BrokerFixture deploy(
       Bench bench, String namespace, String version, int replicas, Shutdown shutdown) {
+    return deploy(bench, namespace, version, replicas, shutdown, Map.of());
+  }
+
+  /**
+   * As {@link #deploy(Bench, String, String, int)}, with more variables in the broker container:
+   * the migration Jobs inherit them (e.g. the reference broker's test-only {@code
+   * MIGRATION_DELAY_SECONDS}).
+   */
+  public static BrokerFixture deploy(
+      Bench bench, String namespace, String version, int replicas, Map<String, String> extraEnv) {
+    return deploy(bench, namespace, version, replicas, Shutdown.IMMEDIATE, extraEnv);
+  }
+
+  /** Deploys with every option: how pods stop, and extra variables in the broker container. */
+  public static BrokerFixture deploy(
+      Bench bench,
+      String namespace,
+      String version,
+      int replicas,
+      Shutdown shutdown,
+      Map<String, String> extraEnv) {
     ReferenceBrokerImages.buildAll(bench.images().root());
     PostgresDatabase database = PostgresServer.shared().createDatabase();
     Path countersDir;
@@ -187,6 +209,15 @@ public final class BrokerFixture {
                     .withName("DRAIN_SECONDS")
                     .withValue(Integer.toString(shutdown.drainSeconds()))
                     .build())
+            .addAllToEnv(
+                extraEnv.entrySet().stream()
+                    .map(
+                        e ->
+                            new EnvVarBuilder()
+                                .withName(e.getKey())
+                                .withValue(e.getValue())
+                                .build())
+                    .toList())
             .addNewPort()
             .withName("http")
             .withContainerPort(9292)

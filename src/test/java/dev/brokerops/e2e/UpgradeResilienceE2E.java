@@ -52,7 +52,13 @@ class UpgradeResilienceE2E {
       await("step " + step)
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(20))
-          .until(() -> step.name().equals(currentStep(upgrades)));
+          // and its StepStarted event written: events follow the status patch, so a kill between
+          // the two loses that one event (never duplicates it); this test counts them
+          .until(
+              () ->
+                  step.name().equals(currentStep(upgrades))
+                      && upgrades.events("StepStarted").stream()
+                          .anyMatch(e -> e.getMessage().contains(" step " + step.name() + " (")));
       operator.kill();
       killedDuring.add(step);
       operator.restart();

@@ -2,6 +2,7 @@ package dev.brokerops.referencebroker;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,16 +14,36 @@ import org.slf4j.LoggerFactory;
 final class MigrateCommand {
 
   static final String TARGET_ENV = "PACTFLOW_DATABASE_MIGRATION_TARGET";
+  static final String DELAY_ENV = ReferenceBroker.MIGRATION_DELAY_ENV;
+
   private static final Logger LOG = LoggerFactory.getLogger(MigrateCommand.class);
 
   private final BrokerRelease release;
   private final DatabaseUrl database;
   private final List<MigrationScript> scripts;
+  private final Duration delay;
 
   MigrateCommand(BrokerRelease release, DatabaseUrl database, List<MigrationScript> scripts) {
+    this(release, database, scripts, Duration.ZERO);
+  }
+
+  MigrateCommand(
+      BrokerRelease release, DatabaseUrl database, List<MigrationScript> scripts, Duration delay) {
     this.release = release;
     this.database = database;
     this.scripts = scripts;
+    this.delay = delay;
+  }
+
+  static Duration parseDelay(String text) {
+    if (text == null || text.isBlank()) {
+      return Duration.ZERO;
+    }
+    if (!text.strip().matches("[0-9]{1,4}")) {
+      throw new BrokerFailure(
+          DELAY_ENV + " must be a number of seconds, not '" + text.strip() + "'");
+    }
+    return Duration.ofSeconds(Long.parseLong(text.strip()));
   }
 
   /**
@@ -60,6 +81,10 @@ final class MigrateCommand {
           "Applied {} schema migration(s); database is at {}",
           applied,
           SchemaMigrator.newestApplied(connection));
+      if (!delay.isZero()) {
+        LOG.info("{}: waiting {} before the data migrations", DELAY_ENV, delay);
+        Thread.sleep(delay.toMillis());
+      }
       for (DataMigration migration : release.dataMigrations()) {
         connection.setAutoCommit(false);
         long changed = migration.run(connection);
@@ -69,6 +94,9 @@ final class MigrateCommand {
       }
     } catch (SQLException e) {
       throw new BrokerFailure("migration failed: " + DatabaseUrl.firstLine(e.getMessage()), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BrokerFailure("migration interrupted", e);
     }
   }
 

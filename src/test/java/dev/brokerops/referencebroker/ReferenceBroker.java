@@ -12,6 +12,12 @@ import java.util.Map;
  */
 public final class ReferenceBroker {
 
+  /**
+   * Test-only, not PactFlow's: {@code db-migrate} waits this many seconds between its schema and
+   * its data migrations, so a test can act while a migration is halfway.
+   */
+  public static final String MIGRATION_DELAY_ENV = "MIGRATION_DELAY_SECONDS";
+
   static final int EXIT_FAILURE = 1;
   static final int EXIT_USAGE = 64;
 
@@ -63,7 +69,12 @@ public final class ReferenceBroker {
     // Every input is checked before the database is touched, so bad input changes nothing.
     DatabaseUrl database = DatabaseUrl.parse(environment.get(DatabaseUrl.ENV));
     Long target = MigrateCommand.parseTarget(environment.get(MigrateCommand.TARGET_ENV), scripts);
-    MigrateCommand command = new MigrateCommand(release, database, scripts);
+    MigrateCommand command =
+        new MigrateCommand(
+            release,
+            database,
+            scripts,
+            MigrateCommand.parseDelay(environment.get(MigrateCommand.DELAY_ENV)));
     if (target == null) {
       command.migrate();
     } else {

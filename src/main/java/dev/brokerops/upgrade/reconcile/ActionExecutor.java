@@ -2,6 +2,7 @@ package dev.brokerops.upgrade.reconcile;
 
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.plan.Action;
+import dev.brokerops.upgrade.plan.ActionRefusal;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,11 +12,15 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Carries out the planner's one action against the API server. */
+/**
+ * Carries out the planner's one action against the API server, and says so when the API server
+ * refuses it.
+ */
 final class ActionExecutor {
 
   private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
@@ -32,7 +37,33 @@ final class ActionExecutor {
     this.jobCreated = jobCreated;
   }
 
-  void execute(BrokerUpgrade upgrade, Action action) {
+  /**
+   * Empty when the action was carried out; the refusal otherwise. Refusals (RBAC, quota, admission
+   * policy, an invalid Job) are answers for the person, not errors to retry blindly: they go to
+   * status, where they are retried with backoff and never fall silent as JOSDK's retries would.
+   */
+  Optional<ActionRefusal> execute(BrokerUpgrade upgrade, Action action) {
+    try {
+      carryOut(upgrade, action);
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      return Optional.of(new ActionRefusal(action, e.getCode(), apiMessage(e)));
+    }
+  }
+
+  /** The API server's own words when it answered, else the client's. */
+  static String apiMessage(KubernetesClientException e) {
+    if (e.getStatus() != null
+        && e.getStatus().getMessage() != null
+        && !e.getStatus().getMessage().isBlank()) {
+      return e.getStatus().getMessage();
+    }
+    return e.getCause() != null && e.getCause().getMessage() != null
+        ? e.getCause().getMessage()
+        : e.getMessage();
+  }
+
+  private void carryOut(BrokerUpgrade upgrade, Action action) {
     String namespace = upgrade.getMetadata().getNamespace();
     if (action instanceof Action.CreateJob create) {
       try {

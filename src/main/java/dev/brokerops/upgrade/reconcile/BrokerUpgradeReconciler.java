@@ -9,7 +9,9 @@ import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
+import dev.brokerops.upgrade.plan.ActionRefusal;
 import dev.brokerops.upgrade.plan.Decision;
+import dev.brokerops.upgrade.plan.MidRunDeletion;
 import dev.brokerops.upgrade.plan.StepPlanner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,8 +19,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -33,20 +37,24 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Observes a BrokerUpgrade and its secondaries from the informer caches, asks the {@link
- * StepPlanner} for the next action, carries it out, and writes the status the planner computed when
- * it differs.
+ * StepPlanner} for the next action, carries it out, and writes the status the planner computed (or,
+ * when the API server refused the action, the one {@link ActionRefusal} computed) when it differs;
+ * once the BrokerUpgrade is deleted, lets a running migration finish.
  */
 // Status-only and annotation-only changes must reconcile too: the retry annotation does not bump
 // the generation,
 // and the planner advances one side effect per pass, continuing on the event of its own status
 // patch.
 @ControllerConfiguration(name = "brokerupgrade", generationAwareEventProcessing = false)
-public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
+public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Cleaner<BrokerUpgrade> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerUpgradeReconciler.class);
 
   private final Clock clock;
 
@@ -58,35 +66,80 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
   public UpdateControl<BrokerUpgrade> reconcile(
       BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
     var now = clock.instant();
-    Decision decision = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
+    Decision planned = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
     var jobs =
         (InformerEventSource<Job, BrokerUpgrade>)
             context.eventSourceRetriever().getEventSourceFor(Job.class, ClusterObserver.JOBS);
-    new ActionExecutor(
-            context.getClient(),
-            created -> jobs.handleRecentResourceCreate(ResourceID.fromResource(created), created))
-        .execute(upgrade, decision.action());
-    EventRecorder events = new EventRecorder(context.getClient());
-    decision.notices().forEach(notice -> events.record(upgrade, notice, now));
+    Optional<ActionRefusal> refusal =
+        new ActionExecutor(
+                context.getClient(),
+                created ->
+                    jobs.handleRecentResourceCreate(ResourceID.fromResource(created), created))
+            .execute(upgrade, planned.action());
+    refusal.ifPresent(refused -> LOG.warn("{}: {}", id(upgrade), refused.message()));
+    Decision outcome =
+        refusal.map(refused -> refused.decide(upgrade, planned, now)).orElse(planned);
 
-    if (!sameStatus(upgrade.getStatus(), decision.status())) {
-      // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans
-      // from this status
-      // even before the informer delivers it: without that, a Job event arriving first would replay
-      // transitions
-      // (duplicate events) from the stale status.
-      BrokerUpgrade statusOnly = new BrokerUpgrade();
-      statusOnly.setMetadata(
-          new ObjectMetaBuilder()
-              .withName(upgrade.getMetadata().getName())
-              .withNamespace(upgrade.getMetadata().getNamespace())
-              .build());
-      statusOnly.setStatus(decision.status());
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
-    }
+    writeStatus(upgrade, outcome.status(), context);
+    // Only after the status is stored: a failed patch (a 409, say) is retried by JOSDK and the
+    // pass replans the same transitions; events told before it would be told twice.
+    EventRecorder events = new EventRecorder(context.getClient());
+    outcome.notices().forEach(notice -> events.record(upgrade, notice, now));
+
     UpdateControl<BrokerUpgrade> control = UpdateControl.noUpdate();
-    decision.recheckAfter().ifPresent(control::rescheduleAfter);
+    outcome.recheckAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /**
+   * A deleted BrokerUpgrade runs no further step (JOSDK calls this instead of reconcile once it is
+   * marked for deletion) and keeps its finalizer while one of its migration Jobs still runs: a
+   * migration killed halfway leaves the database between two schemas. See {@link MidRunDeletion}.
+   */
+  @Override
+  public DeleteControl cleanup(BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
+    var now = clock.instant();
+    DeletionGuard guard = new DeletionGuard(context.getClient());
+    MidRunDeletion.Cleanup cleanup =
+        MidRunDeletion.plan(
+            upgrade,
+            context.getSecondaryResource(Deployment.class),
+            guard.jobsOf(upgrade),
+            guard.podsOf(upgrade));
+    cleanup.orphan().forEach(job -> guard.orphan(upgrade, job));
+    cleanup.delete().forEach(guard::delete);
+    EventRecorder events = new EventRecorder(context.getClient());
+    cleanup.notices().forEach(notice -> events.record(upgrade, notice, now));
+    // Kept: the Job informer maps the orphaned Job back here by its annotation, and its end is the
+    // event that brings the next call.
+    return cleanup.keepFinalizer()
+        ? DeleteControl.noFinalizerRemoval()
+        : DeleteControl.defaultDelete();
+  }
+
+  private static void writeStatus(
+      BrokerUpgrade upgrade, BrokerUpgradeStatus status, Context<BrokerUpgrade> context) {
+    if (sameStatus(upgrade.getStatus(), status)) {
+      return;
+    }
+    // Patched with optimistic locking and kept in JOSDK's overlay cache, so the next pass plans
+    // from this status even before the informer delivers it: without that, a Job event arriving
+    // first would replay transitions (duplicate events) from the stale status.
+    BrokerUpgrade statusOnly = new BrokerUpgrade();
+    statusOnly.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(upgrade.getMetadata().getName())
+            .withNamespace(upgrade.getMetadata().getNamespace())
+            .build());
+    statusOnly.setStatus(status);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
+  }
+
+  private static String id(BrokerUpgrade upgrade) {
+    return "brokerupgrade="
+        + upgrade.getMetadata().getNamespace()
+        + "/"
+        + upgrade.getMetadata().getName();
   }
 
   @Override
@@ -200,8 +253,8 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade> {
           upgrades) {
     String namespace = job.getMetadata().getNamespace();
     Set<ResourceID> result = new HashSet<>();
-    SecondaryIndexes.ownerName(job, BrokerUpgrade.class.getSimpleName())
-        .ifPresent(owner -> result.add(new ResourceID(owner, namespace)));
+    // by owner, or by the annotation a deletion leaves on the Job it orphaned
+    MidRunDeletion.upgradeNames(job).forEach(name -> result.add(new ResourceID(name, namespace)));
     Map<String, String> labels =
         Optional.ofNullable(job.getMetadata().getLabels()).orElse(Map.of());
     Optional.ofNullable(labels.get(JobSpecFactory.LABEL_UPGRADE))
