@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 import dev.brokerops.bench.node.ImageDirectories;
 import dev.brokerops.bench.node.NodeAgent;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -97,6 +99,14 @@ public final class Bench implements BeforeAllCallback {
 
   public ImageDirectories images() {
     return bench().images;
+  }
+
+  /** What {@code kubectl logs} would show of a container's latest run, while its pod is there. */
+  public Optional<String> containerLog(Pod pod, String container) {
+    if (bench().nodeAgent == null) {
+      throw new IllegalStateException("this bench has no node: use Bench.full()");
+    }
+    return bench().nodeAgent.containerLog(pod, container);
   }
 
   /** Starts processes that die with the bench (and with this JVM, even when it is killed). */

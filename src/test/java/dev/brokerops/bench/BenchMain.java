@@ -29,7 +29,7 @@ public final class BenchMain {
           kubectl get nodes,pods -A
         PostgreSQL (%s), an empty database for a broker:
           PACTFLOW_DATABASE_URL=%s
-        Reference broker images (%s:<tag>): %s
+        Reference broker images (%s:<tag>): %s; and %s, which never becomes ready
         Ctrl-C stops everything.
         %n""",
         (System.nanoTime() - start) / 1_000_000,
@@ -39,7 +39,8 @@ public final class BenchMain {
         postgres.kind(),
         database.brokerUrl(),
         ReferenceBrokerImages.REPOSITORY,
-        String.join(", ", ReferenceBrokerImages.tags()));
+        String.join(", ", ReferenceBrokerImages.tags()),
+        ReferenceBrokerImages.FAULTY_TAG);
     new CountDownLatch(1).await();
   }
 }

@@ -130,16 +130,21 @@ final class BrokerImageRunner {
 
   /** Starts {@code docker-entrypoint} on a free port and waits until its heartbeat answers. */
   static RunningBroker serve(String tag, Map<String, String> environment) {
+    RunningBroker broker = startServing(tag, environment);
+    await(tag + " broker heartbeat on port " + broker.port)
+        .atMost(PROCESS_TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .failFast(tag + " broker exited during start-up", () -> !broker.isAlive())
+        .until(broker::heartbeatOk);
+    return broker;
+  }
+
+  /** Starts {@code docker-entrypoint} on a free port without waiting for anything. */
+  static RunningBroker startServing(String tag, Map<String, String> environment) {
     int port = freePort();
     Launched launched =
         start(tag, "docker-entrypoint", with(environment, "PORT", Integer.toString(port)));
-    RunningBroker broker = new RunningBroker(tag, launched, port);
-    await(tag + " broker heartbeat on port " + port)
-        .atMost(PROCESS_TIMEOUT)
-        .pollInterval(Duration.ofMillis(200))
-        .failFast(tag + " broker exited during start-up", () -> !launched.process().isAlive())
-        .until(broker::heartbeatOk);
-    return broker;
+    return new RunningBroker(tag, launched, port);
   }
 
   private static int freePort() {
@@ -210,6 +215,19 @@ final class BrokerImageRunner {
 
     boolean heartbeatOk() {
       return heartbeatStatus() == 200;
+    }
+
+    boolean isAlive() {
+      return launched.process().isAlive();
+    }
+
+    /** The heartbeat's body, or empty when nothing answers. */
+    String heartbeatBody() {
+      try {
+        return get(ServeCommand.HEARTBEAT_PATH).body();
+      } catch (IOException e) {
+        return "";
+      }
     }
 
     /** The heartbeat's HTTP status, or -1 when nothing answers. */

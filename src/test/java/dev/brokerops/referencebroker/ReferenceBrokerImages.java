@@ -64,19 +64,29 @@ public final class ReferenceBrokerImages {
     buildAll(Path.of(args[0])).forEach((tag, dir) -> System.out.println(image(tag) + " " + dir));
   }
 
-  /** Every tag this builder makes, oldest first. */
+  /**
+   * A broken release, built by {@link #buildAll} but not in {@link #tags()}: 2.0.0's migrations
+   * plus one that nothing uses ({@code 20250601}), working {@code db-migrate} and {@code
+   * db-version}, but a {@code docker-entrypoint} whose heartbeat answers 503 for as long as it
+   * runs. Its pods never become ready: an upgrade to it passes the schema migration and fails at
+   * the rollout, and a rollback from it migrates the database down from 20250601 to 2.0.0's
+   * 20250312.
+   */
+  public static final String FAULTY_TAG = BrokerRelease.V2_0_1_NEVER_READY.version();
+
   /** The image reference of a version, e.g. {@code quay.io/pactflow/enterprise:2.1.0}. */
   public static String image(String tag) {
     return REPOSITORY + ":" + tag;
   }
 
+  /** Every working version's tag, oldest first; {@link #FAULTY_TAG} is not one. */
   public static List<String> tags() {
-    return Arrays.stream(BrokerRelease.values()).map(BrokerRelease::version).toList();
+    return BrokerRelease.working().stream().map(BrokerRelease::version).toList();
   }
 
   /**
-   * Builds (or refreshes) every version under {@code root}; returns tag → image directory, oldest
-   * first.
+   * Builds (or refreshes) every version under {@code root}, {@link #FAULTY_TAG} included; returns
+   * tag → image directory, the working versions oldest first, then the faulty one.
    */
   public static Map<String, Path> buildAll(Path root) {
     Map<String, Path> images = new LinkedHashMap<>();

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ class ReferenceBrokerImagesTest {
   void buildsOneImageDirectoryPerVersionInTheNodeAgentsLayout() throws Exception {
     Map<String, Path> images = ReferenceBrokerImages.buildAll(root);
 
-    assertThat(images).containsOnlyKeys("1.0.0", "1.1.0", "1.2.0", "2.0.0", "2.1.0");
+    assertThat(images).containsOnlyKeys("1.0.0", "1.1.0", "1.2.0", "2.0.0", "2.1.0", "2.0.1");
     for (Map.Entry<String, Path> image : images.entrySet()) {
       Path directory = image.getValue();
       assertThat(directory)
@@ -59,6 +61,29 @@ class ReferenceBrokerImagesTest {
               "20250312_add_content_sha256.sql",
               "20260115_pact_sha_lookup.sql");
     }
+  }
+
+  @Test
+  void theFaultyReleaseIsTwoZeroZeroPlusOneMigrationThatNoWorkingReleaseShips() throws Exception {
+    Map<String, Path> images = ReferenceBrokerImages.buildAll(root);
+
+    assertThat(ReferenceBrokerImages.tags())
+        .containsExactly("1.0.0", "1.1.0", "1.2.0", "2.0.0", "2.1.0")
+        .doesNotContain(ReferenceBrokerImages.FAULTY_TAG);
+    assertThat(ReferenceBrokerImages.FAULTY_TAG).matches("[0-9]+\\.[0-9]+\\.[0-9]+");
+    List<String> twoZeroZeroAndOneMore = new ArrayList<>(BrokerRelease.V2_0_0.migrationFiles());
+    twoZeroZeroAndOneMore.add("20250601_publication_notes.sql");
+    try (Stream<Path> migrations =
+        Files.list(
+            ReferenceBrokerImages.migrationsDirectory(
+                images.get(ReferenceBrokerImages.FAULTY_TAG)))) {
+      assertThat(migrations.map(path -> path.getFileName().toString()))
+          .containsExactlyInAnyOrderElementsOf(twoZeroZeroAndOneMore);
+    }
+    assertThat(ReferenceBrokerImages.newestMigrationNumber(ReferenceBrokerImages.FAULTY_TAG))
+        .isEqualTo(20250601L);
+    assertThat(BrokerRelease.V2_1_0.migrationFiles())
+        .doesNotContain("20250601_publication_notes.sql");
   }
 
   @Test

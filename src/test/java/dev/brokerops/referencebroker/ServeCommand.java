@@ -21,7 +21,8 @@ import sun.misc.SignalHandler;
 /**
  * {@code docker-entrypoint}: migrates unless told not to, then serves HTTP and writes publications
  * until SIGTERM (or SIGINT), drains for {@code DRAIN_SECONDS}, then stops writing, reports its
- * counters and exits 0.
+ * counters and exits 0. A broken release ({@link BrokerRelease#neverReady()}) serves a failing
+ * heartbeat instead and writes nothing.
  */
 final class ServeCommand {
 
@@ -91,6 +92,11 @@ final class ServeCommand {
       return;
     }
 
+    if (release.neverReady()) {
+      serveNeverReady(bindAddress, port, stopRequested);
+      return;
+    }
+
     PublicationWriter writer =
         new PublicationWriter(
             database,
@@ -98,15 +104,7 @@ final class ServeCommand {
             writerId(),
             writesPerSecond,
             countersFile == null || countersFile.isBlank() ? null : Path.of(countersFile));
-    HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 50);
-    server.setExecutor(
-        Executors.newFixedThreadPool(
-            2,
-            runnable -> {
-              Thread thread = new Thread(runnable, "http");
-              thread.setDaemon(true);
-              return thread;
-            }));
+    HttpServer server = httpServer(bindAddress, port);
     // Failing from SIGTERM on takes a draining pod out of a Service while its writes go on.
     server.createContext(
         HEARTBEAT_PATH,
@@ -148,6 +146,58 @@ final class ServeCommand {
         "Stopped; acknowledged {} write(s), {} error(s)",
         counters.acknowledged(),
         counters.errors());
+  }
+
+  /**
+   * The broken release's server: every heartbeat answers 503 until SIGTERM. It writes nothing, as a
+   * pod that is never ready gets no traffic, so a rollback from it has no rows of its own to lose.
+   */
+  private void serveNeverReady(String bindAddress, int port, CountDownLatch stopRequested)
+      throws IOException, InterruptedException {
+    String writerId = writerId();
+    HttpServer server = httpServer(bindAddress, port);
+    server.createContext(
+        HEARTBEAT_PATH,
+        exchange ->
+            respond(
+                exchange,
+                503,
+                "{\"ok\":false,\"error\":\"reference broker "
+                    + release.version()
+                    + " is a broken release and never becomes ready\"}"));
+    server.createContext(
+        COUNTERS_PATH,
+        exchange ->
+            respond(
+                exchange,
+                200,
+                new WriterCounters(writerId, release.version(), 0, 0, 0, null, false).toJson()));
+    server.start();
+    LOG.error(
+        "Reference broker {} is a broken release: serving on port {}, but its heartbeat answers 503"
+            + " until it is stopped, and it writes nothing",
+        release.version(),
+        server.getAddress().getPort());
+    stopRequested.await();
+    server.stop(0);
+    System.out.println(
+        FINAL_COUNTERS_PREFIX
+            + new WriterCounters(writerId, release.version(), 0, 0, 0, null, true).toJson());
+    System.out.flush();
+    LOG.info("Stopped; wrote nothing");
+  }
+
+  private static HttpServer httpServer(String bindAddress, int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 50);
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            runnable -> {
+              Thread thread = new Thread(runnable, "http");
+              thread.setDaemon(true);
+              return thread;
+            }));
+    return server;
   }
 
   /** Unique per process even when replicas share a host name, so their rows never collide. */

@@ -3,6 +3,7 @@ package dev.brokerops.bench.node;
 import dev.brokerops.bench.Folders;
 import dev.brokerops.bench.ProcessLauncher;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
@@ -18,14 +19,19 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -198,10 +204,7 @@ public final class NodeAgent implements AutoCloseable {
               + (nextIp.get() / 250)
               + "."
               + (nextIp.getAndIncrement() % 250 + 1);
-      Path dir =
-          podsDir.resolve(
-              pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid);
-      runner = new PodRunner(this, pod, ip, dir, Instant.now());
+      runner = new PodRunner(this, pod, ip, podDir(pod), Instant.now());
       runners.put(uid, runner);
     }
     runner.update(pod);
@@ -255,9 +258,7 @@ public final class NodeAgent implements AutoCloseable {
     if (runner != null) {
       runner.killAll();
     }
-    Path dir =
-        podsDir.resolve(
-            pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid);
+    Path dir = podDir(pod);
     try {
       Folders.delete(dir);
     } catch (IOException e) {
@@ -376,6 +377,43 @@ public final class NodeAgent implements AutoCloseable {
 
   ExecutorService probes() {
     return probes;
+  }
+
+  /**
+   * What {@code kubectl logs} would show of a container's latest run (stdout and stderr as one
+   * stream), which the bench has no kubelet API to serve; empty once the pod is gone from the node.
+   */
+  public Optional<String> containerLog(Pod pod, String container) {
+    int restarts =
+        Optional.ofNullable(pod.getStatus())
+            .map(PodStatus::getContainerStatuses)
+            .orElse(List.of())
+            .stream()
+            .filter(status -> status.getName().equals(container))
+            .map(ContainerStatus::getRestartCount)
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElse(0);
+    Path log =
+        podDir(pod)
+            .resolve("containers")
+            .resolve(container)
+            .resolve("run-" + restarts)
+            .resolve("output.log");
+    try {
+      return Files.exists(log) ? Optional.of(Files.readString(log)) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + log, e);
+    }
+  }
+
+  private Path podDir(Pod pod) {
+    return podsDir.resolve(
+        pod.getMetadata().getNamespace()
+            + "_"
+            + pod.getMetadata().getName()
+            + "_"
+            + pod.getMetadata().getUid());
   }
 
   public static String time(Instant instant) {
