@@ -58,6 +58,25 @@ class RollbackE2E {
 
     upgrades.apply("1.2.0", "allowDowngrade: true\n");
 
+    // Back across a major: the way back is the upgrade path reversed, which needs the list.
+    await("the path must be proven")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                upgrades
+                    .condition("Degraded")
+                    .filter(c -> "RollbackPathUnknown".equals(c.getReason()))
+                    .isPresent());
+    assertThat(upgrades.condition("Degraded").orElseThrow().getMessage())
+        .contains("spec.versionPolicy.availableVersions");
+    assertThat(upgrades.jobsOf(StepName.FindMigrationTarget)).as("nothing ran").isEmpty();
+
+    upgrades.apply(
+        "1.2.0",
+        "allowDowngrade: true\nversionPolicy:\n  availableVersions: "
+            + BrokerUpgrades.ALL_VERSIONS
+            + "\n");
+
     rolledBackWithNoDowntime(upgrades, broker, namespace, List.of("1.2.0"), "2.0.0");
   }
 
@@ -74,6 +93,82 @@ class RollbackE2E {
             + "\n");
 
     rolledBackWithNoDowntime(upgrades, broker, namespace, List.of("1.2.0", "1.0.0"), "2.1.0");
+  }
+
+  @Test
+  void anUpgradeThatNeverBecomesAvailableRollsBackUnderRollbackAndStopsUnderHalt() {
+    String namespace = bench.createNamespace("faulty");
+    BrokerFixture broker = BrokerFixture.deploy(bench, namespace, "2.0.0", 3);
+    BrokerUpgrades upgrades = new BrokerUpgrades(bench, namespace);
+    String faulty = ReferenceBrokerImages.FAULTY_TAG;
+    long recorded = ReferenceBrokerImages.newestMigrationNumber("2.0.0");
+
+    upgrades.apply(faulty, "onFailure: Rollback\nrollout:\n  timeoutSeconds: 20\n");
+
+    await("rolled back")
+        .atMost(Duration.ofMinutes(3))
+        .until(() -> phase(upgrades) == Phase.RolledBack);
+    BrokerUpgrade rolledBack = upgrades.get();
+    assertThat(rolledBack.getStatus().getHistory())
+        .extracting(run -> run.getType() + "/" + run.getResult())
+        .containsExactly("Rollback/Succeeded", "Upgrade/Failed");
+    assertThat(upgrades.condition("Degraded").orElseThrow().getMessage())
+        .contains("rolled back to 2.0.0");
+    assertThat(upgrades.events("RollbackStarted"))
+        .singleElement()
+        .satisfies(event -> assertThat(event.getMessage()).contains("step Rollout"));
+    assertThat(broker.runningVersion()).isEqualTo("2.0.0");
+    await("the faulty pods are gone").atMost(Duration.ofMinutes(1)).until(broker::rolledOut);
+    assertThat(broker.inspector().newestAppliedMigration())
+        .as("the database is back at the number recorded before the upgrade")
+        .isEqualTo(recorded);
+    assertThat(rolledBack.getStatus().getRun().getDatabaseVersionBefore())
+        .isEqualTo(String.valueOf(recorded));
+
+    // The same failure under Halt: the run stops, and nothing more is touched.
+    upgrades.apply(faulty, "onFailure: Halt\nrollout:\n  timeoutSeconds: 20\n");
+    await("failed")
+        .atMost(Duration.ofMinutes(2))
+        .until(
+            () ->
+                phase(upgrades) == Phase.Failed
+                    && !upgrades
+                        .get()
+                        .getStatus()
+                        .getRun()
+                        .getId()
+                        .equals(rolledBack.getStatus().getRun().getId()));
+    long generation = broker.deployment().getMetadata().getGeneration();
+    int jobs = bench.client().batch().v1().jobs().inNamespace(namespace).list().getItems().size();
+    assertThat(upgrades.get().getStatus().getRun().getType()).isEqualTo(RunType.Upgrade);
+    await("nothing more happens")
+        .during(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                broker.deployment().getMetadata().getGeneration() == generation
+                    && bench
+                            .client()
+                            .batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace(namespace)
+                            .list()
+                            .getItems()
+                            .size()
+                        == jobs
+                    && phase(upgrades) == Phase.Failed);
+    assertThat(upgrades.conditionIs("Ready", "False")).isTrue();
+
+    List<WriterCounters> writers = broker.stopWritersAndAssertNoDowntime();
+    System.out.printf(
+        "failed upgrade to %s rolled back: %d writers, 0 failed writes, 0 lost rows%n",
+        faulty, writers.size());
+  }
+
+  private static Phase phase(BrokerUpgrades upgrades) {
+    BrokerUpgrade upgrade = upgrades.get();
+    return upgrade == null || upgrade.getStatus() == null ? null : upgrade.getStatus().getPhase();
   }
 
   private void rolledBackWithNoDowntime(
