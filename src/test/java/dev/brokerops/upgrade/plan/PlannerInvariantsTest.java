@@ -31,6 +31,7 @@ import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -71,6 +72,56 @@ class PlannerInvariantsTest {
   @Property(tries = 500)
   void aSpecThatKeepsChangingKeepsTheRules(@ForAll("specChurn") Scenario scenario) {
     run(scenario);
+  }
+
+  /**
+   * Found by reading the rules against CompletionEvidence, too deep for random event orders to hit:
+   * an earlier run that reached 2.1.0 must not vouch for a later rollout to 2.1.0 that failed.
+   */
+  @Example
+  void aFailedRolloutToAVersionReachedBeforeIsStillFinishedBeforeReady() {
+    Start start = new Start("2.0.0", "2.1.0", FailurePolicy.Halt, true, true, false, false, false);
+    replay(
+        new Scenario(
+            start,
+            List.of(
+                new Event(Kind.ALL_GOES_WELL, 4), // r1 upgrades to 2.1.0
+                new Event(Kind.VERSION_EDIT, 2), // 2.0.0
+                new Event(Kind.ALL_GOES_WELL, 4), // r2 rolls back to 2.0.0
+                new Event(Kind.VERSION_EDIT, 3), // 2.1.0 again
+                new Event(Kind.ALL_GOES_WELL, 1), // r3 migrates the schema
+                new Event(Kind.RECONCILE, 0), // and patches the Deployment
+                new Event(Kind.CLOCK_PASSES_ROLLOUT_TIMEOUT, 0),
+                new Event(Kind.VERSION_EDIT, 4), // 2.2.0: r3 fails (RolloutTimeout), r4 starts
+                new Event(Kind.RECONCILE, 0),
+                new Event(Kind.JOB_FAILS, 0), // r4 fails before touching the Deployment
+                new Event(Kind.ROLLOUT_SETTLES, 0), // the 2.1.0 pods come up at last
+                new Event(Kind.VERSION_EDIT, 3), // back to 2.1.0
+                new Event(Kind.RECONCILE, 0))));
+  }
+
+  /** The same through a hop: r3 rolls 1.17.3 out on its way to 2.1.0 and fails there. */
+  @Example
+  void aFailedRolloutOfAHopReachedBeforeIsStillFinishedBeforeReady() {
+    Start start =
+        new Start("1.14.0", "1.17.3", FailurePolicy.Halt, true, true, false, false, false);
+    replay(
+        new Scenario(
+            start,
+            List.of(
+                new Event(Kind.ALL_GOES_WELL, 4), // r1 upgrades to 1.17.3
+                new Event(Kind.VERSION_EDIT, 0), // 1.14.0
+                new Event(Kind.ALL_GOES_WELL, 4), // r2 rolls back to 1.14.0
+                new Event(Kind.VERSION_EDIT, 3), // 2.1.0, by way of 1.17.3
+                new Event(Kind.ALL_GOES_WELL, 1), // r3 migrates the schema of 1.17.3
+                new Event(Kind.RECONCILE, 0), // and patches the Deployment to 1.17.3
+                new Event(Kind.CLOCK_PASSES_ROLLOUT_TIMEOUT, 0),
+                new Event(Kind.VERSION_EDIT, 4), // 2.2.0: r3 fails (RolloutTimeout), r4 starts
+                new Event(Kind.RECONCILE, 0),
+                new Event(Kind.JOB_FAILS, 0), // r4 fails before touching the Deployment
+                new Event(Kind.ROLLOUT_SETTLES, 0), // the 1.17.3 pods come up at last
+                new Event(Kind.VERSION_EDIT, 1), // 1.17.3
+                new Event(Kind.RECONCILE, 0))));
   }
 
   private static void run(Scenario scenario) {
