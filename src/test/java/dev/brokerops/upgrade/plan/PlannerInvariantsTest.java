@@ -136,10 +136,10 @@ class PlannerInvariantsTest {
                         .map(condition -> condition.getReason())
                         .orElse("?")
                 : last.getPhase().name());
-    Statistics.label("inv. 1: Deployment patched in the try")
+    Statistics.label("rule 1: Deployment patched in the try")
         .collect(simulation.rolloutPatches > 0);
-    Statistics.label("inv. 2: Ready=True or Succeeded seen").collect(simulation.readySeen);
-    Statistics.label("inv. 3/4: Jobs created in the try")
+    Statistics.label("rule 2: Ready=True or Succeeded seen").collect(simulation.readySeen);
+    Statistics.label("rules 3, 4: Jobs created in the try")
         .collect(
             simulation.jobsCreated == 0 ? "0" : simulation.jobsCreated <= 4 ? "1-4" : "5 or more");
   }
@@ -356,8 +356,9 @@ class PlannerInvariantsTest {
 
   /**
    * An {@link ObservedCluster} driven by events, with what the test knows besides what the planner
-   * sees: every Job name that ever existed, which Jobs really completed, the Deployment's template
-   * when each run started, and whether the data was migrated after the last rollout.
+   * sees: every Job the planner created, which Jobs really completed, the Deployment's template
+   * when each run started, every run as last persisted, and whether the data was migrated after the
+   * last rollout.
    */
   static final class Simulation {
 
@@ -540,7 +541,8 @@ class PlannerInvariantsTest {
 
     /**
      * Keeps every run as last persisted. A run that ended in the pass that started the next is only
-     * in history: its summary says how it ended, and a run succeeds only once every step has.
+     * in history: its summary says how it ended; a run succeeds only once every step has, and fails
+     * at the step it was on.
      */
     private void remember(BrokerUpgradeStatus status) {
       for (var summary : status.getHistory()) {
@@ -589,14 +591,18 @@ class PlannerInvariantsTest {
         return;
       }
       RunStatus run = decision.status().getRun();
-      require(run != null && run.inFlight(), () -> "Deployment patched with no run in flight");
+      require(
+          run != null && run.inFlight(), () -> "rule 1: Deployment patched with no run in flight");
       StepStatus rollout = run.currentStep().orElse(null);
       require(
           rollout != null
               && rollout.getName() == StepName.Rollout
               && rollout.getImage().equals(patch.image()),
           () ->
-              "Deployment patched to " + patch.image() + " outside a Rollout step: " + steps(run));
+              "rule 1: Deployment patched to "
+                  + patch.image()
+                  + " outside a Rollout step: "
+                  + steps(run));
       if (run.getType() != RunType.Upgrade) {
         return;
       }
