@@ -3,6 +3,7 @@ package dev.brokerops.upgrade.plan;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.api.RunResult;
 import dev.brokerops.upgrade.api.RunStatus;
+import dev.brokerops.upgrade.api.RunSummary;
 import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepState;
@@ -41,9 +42,15 @@ final class CompletionEvidence {
     if (last != null && leftHopUnfinished(last, version)) {
       return Optional.of(new Unfinished(version, Optional.of(last)));
     }
+    // Only the newest run that may have rolled the Deployment out to this version speaks for it: an
+    // older success says nothing about a later rollout to the same version (after a rollback) that
+    // failed before its data migration. History is newest first.
     boolean reachedBySucceededRun =
         status.getHistory().stream()
-            .anyMatch(run -> run.getResult() == RunResult.Succeeded && version.equals(run.getTo()));
+            .filter(run -> mayHaveRolledOut(run, version))
+            .findFirst()
+            .filter(run -> run.getResult() == RunResult.Succeeded && version.equals(run.getTo()))
+            .isPresent();
     if (reachedBySucceededRun) {
       return Optional.empty();
     }
@@ -51,6 +58,28 @@ final class CompletionEvidence {
     return migratesOnStart
         ? Optional.empty()
         : Optional.of(new Unfinished(version, Optional.empty()));
+  }
+
+  /**
+   * Whether a run could have rolled the Deployment out to this version: it was the run's target, or
+   * a hop on an upgrade's way up. History keeps no steps, so a run that failed before that hop
+   * counts too; that costs at most one more data migration.
+   */
+  private static boolean mayHaveRolledOut(RunSummary run, String version) {
+    if (version.equals(run.getTo())) {
+      return true;
+    }
+    if (run.getType() != RunType.Upgrade) {
+      return false;
+    }
+    Optional<Version> hop = Version.parse(version);
+    Optional<Version> from = Optional.ofNullable(run.getFrom()).flatMap(Version::parse);
+    Optional<Version> to = Optional.ofNullable(run.getTo()).flatMap(Version::parse);
+    return hop.isPresent()
+        && from.isPresent()
+        && to.isPresent()
+        && hop.get().isNewerThan(from.get())
+        && to.get().isNewerThan(hop.get());
   }
 
   /**

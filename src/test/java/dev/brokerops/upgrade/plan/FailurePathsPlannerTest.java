@@ -107,6 +107,52 @@ class FailurePathsPlannerTest {
     }
 
     @Test
+    void anEarlierRunToTheSameVersionDoesNotVouchForALaterRolloutThatFailed() {
+      ObservedCluster cluster =
+          ObservedCluster.running("2.0.0", "2.1.0").with(spec -> spec.setAllowDowngrade(true));
+      cluster.reconcile();
+      cluster.completeJob("r1-1-dbversion", "20240101");
+      cluster.reconcile();
+      cluster.completeJob("r1-2-schema", "");
+      cluster.reconcile();
+      cluster.settleRollout();
+      cluster.reconcile();
+      cluster.completeJob("r1-4-data", "");
+      cluster.reconcile(); // r1 reached 2.1.0
+      cluster.edit(spec -> spec.setVersion("2.0.0"));
+      cluster.reconcile();
+      cluster.completeJob("r2-1-target", "20240101");
+      cluster.reconcile(); // the Deployment goes back to 2.0.0 first
+      cluster.settleRollout();
+      cluster.reconcile();
+      cluster.completeJob("r2-3-down", "");
+      cluster.reconcile();
+      cluster.completeJob("r2-4-verify", "20240101");
+      cluster.reconcile(); // r2 rolled back to 2.0.0
+      cluster.edit(spec -> spec.setVersion("2.1.0"));
+      cluster.reconcile();
+      cluster.completeJob("r3-1-dbversion", "20240101");
+      cluster.reconcile();
+      cluster.completeJob("r3-2-schema", "");
+      cluster.reconcile(); // r3 patches the Deployment to 2.1.0 ...
+      cluster.advanceClock(Duration.ofSeconds(901));
+      cluster.edit(spec -> spec.setVersion("2.2.0"));
+      cluster.reconcile(); // ... and fails (RolloutTimeout); r4 starts towards 2.2.0
+      cluster.failJob("r4-1-dbversion", 1, "boom");
+      cluster.reconcile(); // r4 fails before touching the Deployment
+      cluster.settleRollout(); // the 2.1.0 pods come up at last, after old pods wrote rows
+      cluster.edit(spec -> spec.setVersion("2.1.0"));
+
+      Decision back = cluster.reconcile();
+
+      assertThat(condition(back, "Ready").getStatus()).isEqualTo("False");
+      assertThat(stepNames(back.status().getRun()))
+          .containsExactly(StepName.Preflight, StepName.Rollout, StepName.DataMigration);
+      assertThat(((Action.CreateJob) back.action()).job().getMetadata().getName())
+          .isEqualTo("pactflow-r5-2-data");
+    }
+
+    @Test
     void aRetriedRolloutThatStillFailsIsFailedAgainNeverReady() {
       ObservedCluster cluster = failedRollout();
       cluster.reconcile();

@@ -133,19 +133,29 @@ final class ObservedCluster {
    * cluster.
    */
   Decision reconcile() {
+    Decision decision = plan();
+    upgrade.setStatus(decision.status());
+    apply(decision.action());
+    return decision;
+  }
+
+  /** One planner pass over what the cluster shows now; nothing is recorded or applied yet. */
+  Decision plan() {
     last = StepPlanner.plan(observation());
-    upgrade.setStatus(last.status());
-    if (last.action() instanceof Action.CreateJob create) {
+    return last;
+  }
+
+  /** Carries out an action as the API server and the controllers would. */
+  void apply(Action action) {
+    if (action instanceof Action.CreateJob create) {
       if (jobs.stream()
           .noneMatch(
               job -> job.getMetadata().getName().equals(create.job().getMetadata().getName()))) {
         jobs.add(create.job());
       }
-    } else if (last.action() instanceof Action.DeleteJob delete) {
-      jobs.removeIf(job -> job.getMetadata().getName().equals(delete.name()));
-      jobPods.removeIf(
-          pod -> pod.getMetadata().getOwnerReferences().get(0).getName().equals(delete.name()));
-    } else if (last.action() instanceof Action.RolloutDeployment rollout) {
+    } else if (action instanceof Action.DeleteJob delete) {
+      removeJob(delete.name());
+    } else if (action instanceof Action.RolloutDeployment rollout) {
       var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
       container.setImage(rollout.image());
       List<EnvVar> env = new ArrayList<>(container.getEnv());
@@ -154,7 +164,6 @@ final class ObservedCluster {
       container.setEnv(env);
       deployment.getMetadata().setGeneration(deployment.getMetadata().getGeneration() + 1);
     }
-    return last;
   }
 
   /** Reconciles until the planner asks for nothing or waits, at most a few times. */
@@ -184,8 +193,11 @@ final class ObservedCluster {
    * The Job's pod exits 0 with this termination message, and the Job controller marks it Complete.
    */
   void completeJob(String stepSuffix, String output) {
-    Job job = job(stepSuffix);
-    jobPods.add(
+    completeJob(job(stepSuffix), output);
+  }
+
+  void completeJob(Job job, String output) {
+    addJobPod(
         jobPod(
             job,
             new ContainerStatusBuilder()
@@ -202,8 +214,11 @@ final class ObservedCluster {
   }
 
   void failJob(String stepSuffix, int exitCode, String message) {
-    Job job = job(stepSuffix);
-    jobPods.add(
+    failJob(job(stepSuffix), exitCode, message);
+  }
+
+  void failJob(Job job, int exitCode, String message) {
+    addJobPod(
         jobPod(
             job,
             new ContainerStatusBuilder()
@@ -220,8 +235,11 @@ final class ObservedCluster {
   }
 
   void podWaiting(String stepSuffix, String reason) {
-    Job job = job(stepSuffix);
-    jobPods.add(
+    podWaiting(job(stepSuffix), reason);
+  }
+
+  void podWaiting(Job job, String reason) {
+    addJobPod(
         jobPod(
             job,
             new ContainerStatusBuilder()
@@ -236,6 +254,39 @@ final class ObservedCluster {
                 .endWaiting()
                 .endState()
                 .build()));
+  }
+
+  /** The Job's one pod changes state: the kubelet updates it, it is not a second pod. */
+  private void addJobPod(Pod pod) {
+    jobPods.removeIf(other -> other.getMetadata().getName().equals(pod.getMetadata().getName()));
+    jobPods.add(pod);
+  }
+
+  /** The Job is deleted (by hand, by its TTL, or on request) and its pods with it. */
+  void removeJob(String name) {
+    jobs.removeIf(job -> job.getMetadata().getName().equals(name));
+    removeJobPods(name);
+  }
+
+  /** The Job's pods are gone (garbage-collected, or evicted) while the Job itself remains. */
+  void removeJobPods(String jobName) {
+    jobPods.removeIf(
+        pod -> pod.getMetadata().getOwnerReferences().get(0).getName().equals(jobName));
+  }
+
+  /** Jobs whose controller has not marked them Complete or Failed: their pods may still run. */
+  List<Job> unfinishedJobs() {
+    return jobs.stream().filter(job -> !finished(job)).toList();
+  }
+
+  static boolean finished(Job job) {
+    return job.getStatus() != null
+        && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(
+                condition ->
+                    ("Complete".equals(condition.getType()) || "Failed".equals(condition.getType()))
+                        && "True".equals(condition.getStatus()));
   }
 
   private Pod jobPod(Job job, io.fabric8.kubernetes.api.model.ContainerStatus containerStatus) {
@@ -352,18 +403,8 @@ final class ObservedCluster {
         deployment.getMetadata().getAnnotations() == null
             ? null
             : deployment.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision");
-    String image = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-    boolean templateChanged =
-        replicaSets.isEmpty()
-            || !image.equals(
-                replicaSets
-                    .get(replicaSets.size() - 1)
-                    .getSpec()
-                    .getTemplate()
-                    .getSpec()
-                    .getContainers()
-                    .get(0)
-                    .getImage());
+    // Any change of the pod template makes a new ReplicaSet, an env-only change included.
+    boolean templateChanged = newestReplicaSetTemplate().filter(this::isTemplate).isEmpty();
     if (!templateChanged && wanted.equals(current)) {
       return;
     }
@@ -393,6 +434,111 @@ final class ObservedCluster {
                     .build())
             .endSpec()
             .build());
+  }
+
+  /**
+   * The controller has seen the change and started the new ReplicaSet, but its pod is not available
+   * yet: every old pod still serves.
+   */
+  void newPodsUnavailable() {
+    newReplicaSet();
+    deploymentPods.clear();
+    deploymentPods.add(deploymentPod("pactflow-rs" + revision + "-0", revision, false));
+    for (int i = 0; i < 3; i++) {
+      deploymentPods.add(deploymentPod("old-" + i, revision - 1, false));
+    }
+    var status = deployment.getStatus();
+    status.setObservedGeneration(deployment.getMetadata().getGeneration());
+    status.setReplicas(4);
+    status.setUpdatedReplicas(1);
+    status.setAvailableReplicas(3);
+  }
+
+  /** The new pods did not become available in progressDeadlineSeconds; the controller says so. */
+  void progressDeadlineExceeded() {
+    newPodsUnavailable();
+    deployment
+        .getStatus()
+        .setConditions(
+            List.of(
+                new io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder()
+                    .withType("Progressing")
+                    .withStatus("False")
+                    .withReason("ProgressDeadlineExceeded")
+                    .withLastUpdateTime(now.toString())
+                    .withLastTransitionTime(now.toString())
+                    .build()));
+  }
+
+  /** A pod of a rolled-out Deployment stops being available (it crashed, or its node went away). */
+  void podUnavailable() {
+    deployment.getStatus().setAvailableReplicas(2);
+  }
+
+  /**
+   * True while the Deployment controller still has work to do for the current template: it has not
+   * seen the latest generation, has no ReplicaSet for the template yet, or pods of an older
+   * ReplicaSet are left.
+   */
+  boolean rolloutPending() {
+    var status = deployment.getStatus();
+    long observed =
+        status == null || status.getObservedGeneration() == null
+            ? -1
+            : status.getObservedGeneration();
+    return observed < deployment.getMetadata().getGeneration()
+        || newestReplicaSetTemplate().filter(this::isTemplate).isEmpty()
+        || deploymentPods.stream().anyMatch(pod -> !ownedByNewestReplicaSet(pod));
+  }
+
+  /**
+   * The truth about the rollout, from this cluster's own bookkeeping: the current template runs on
+   * every replica, each available, and no other pod is left.
+   */
+  boolean rolledOut() {
+    var status = deployment.getStatus();
+    int wanted = deployment.getSpec().getReplicas();
+    return !rolloutPending()
+        && Integer.valueOf(wanted).equals(status.getReplicas())
+        && Integer.valueOf(wanted).equals(status.getUpdatedReplicas())
+        && Integer.valueOf(wanted).equals(status.getAvailableReplicas())
+        && deploymentPods.stream()
+            .noneMatch(pod -> pod.getMetadata().getDeletionTimestamp() != null);
+  }
+
+  /** The version the Deployment's pod template names. */
+  String templateTag() {
+    String image = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    return image.substring(image.lastIndexOf(':') + 1);
+  }
+
+  private Optional<io.fabric8.kubernetes.api.model.PodTemplateSpec> newestReplicaSetTemplate() {
+    return replicaSets.isEmpty()
+        ? Optional.empty()
+        : Optional.of(replicaSets.get(replicaSets.size() - 1).getSpec().getTemplate());
+  }
+
+  private boolean isTemplate(io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+    return template.equals(deployment.getSpec().getTemplate());
+  }
+
+  private boolean ownedByNewestReplicaSet(Pod pod) {
+    return pod.getMetadata().getOwnerReferences().get(0).getName().equals("pactflow-rs" + revision);
+  }
+
+  private Pod deploymentPod(String name, int replicaSetRevision, boolean terminating) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NAMESPACE)
+        .withDeletionTimestamp(terminating ? now.toString() : null)
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withKind("ReplicaSet")
+                .withName("pactflow-rs" + replicaSetRevision)
+                .build())
+        .endMetadata()
+        .build();
   }
 
   void advanceClock(Duration duration) {
