@@ -11,8 +11,12 @@ import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import dev.brokerops.upgrade.plan.ActionRefusal;
 import dev.brokerops.upgrade.plan.Decision;
+import dev.brokerops.upgrade.plan.MessageRedactor;
 import dev.brokerops.upgrade.plan.MidRunDeletion;
+import dev.brokerops.upgrade.plan.Notice;
+import dev.brokerops.upgrade.plan.StatusConditions;
 import dev.brokerops.upgrade.plan.StepPlanner;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -23,14 +27,17 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +62,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(BrokerUpgradeReconciler.class);
+  private static final String RECONCILE_ERROR = "ReconcileError";
 
   private final Clock clock;
 
@@ -133,6 +141,47 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
             .build());
     statusOnly.setStatus(status);
     PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(upgrade, statusOnly, context);
+  }
+
+  /**
+   * What JOSDK calls when a pass throws (a status patch that keeps failing, an unexpected state):
+   * the cause goes to Degraded and one Warning, and once JOSDK's retries are spent the operator
+   * keeps trying every 5 minutes instead of falling silent.
+   */
+  @Override
+  public ErrorStatusUpdateControl<BrokerUpgrade> updateErrorStatus(
+      BrokerUpgrade upgrade, Context<BrokerUpgrade> context, Exception e) {
+    Instant now = clock.instant();
+    String message =
+        "the operator could not reconcile ("
+            + e.getClass().getSimpleName()
+            + "): "
+            + MessageRedactor.redact(String.valueOf(e.getMessage()))
+            + "; it retries, up to every 5 minutes";
+    LOG.warn("{}: {}", id(upgrade), message);
+    BrokerUpgradeStatus status =
+        upgrade.getStatus() == null ? new BrokerUpgradeStatus() : upgrade.getStatus();
+    Optional<Condition> before =
+        StatusConditions.find(status.getConditions(), StatusConditions.DEGRADED);
+    long generation = Optional.ofNullable(upgrade.getMetadata().getGeneration()).orElse(0L);
+    status.setConditions(
+        StatusConditions.set(
+            status.getConditions(),
+            StatusConditions.condition(
+                StatusConditions.DEGRADED, true, RECONCILE_ERROR, message, generation),
+            now));
+    upgrade.setStatus(status);
+    boolean news =
+        before.isEmpty()
+            || !RECONCILE_ERROR.equals(before.get().getReason())
+            || !message.equals(before.get().getMessage());
+    if (news) {
+      new EventRecorder(context.getClient())
+          .record(upgrade, Notice.warning(RECONCILE_ERROR, message), now);
+    }
+    boolean retriesSpent = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
+    ErrorStatusUpdateControl<BrokerUpgrade> control = ErrorStatusUpdateControl.patchStatus(upgrade);
+    return retriesSpent ? control.withNoRetry().rescheduleAfter(ActionRefusal.MAX_RETRY) : control;
   }
 
   private static String id(BrokerUpgrade upgrade) {
