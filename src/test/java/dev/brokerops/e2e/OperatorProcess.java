@@ -72,7 +72,8 @@ public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, 
   private static Path logFile() {
     try {
       return Files.createDirectories(Path.of("target", "e2e"))
-          .resolve("operator.log")
+          // one per test JVM: Failsafe runs two at once
+          .resolve("operator-" + ProcessHandle.current().pid() + ".log")
           .toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

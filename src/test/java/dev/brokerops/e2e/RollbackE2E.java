@@ -103,7 +103,7 @@ class RollbackE2E {
     String faulty = ReferenceBrokerImages.FAULTY_TAG;
     long recorded = ReferenceBrokerImages.newestMigrationNumber("2.0.0");
 
-    upgrades.apply(faulty, "onFailure: Rollback\nrollout:\n  timeoutSeconds: 20\n");
+    upgrades.apply(faulty, "onFailure: Rollback\nrollout:\n  timeoutSeconds: 10\n");
 
     await("rolled back")
         .atMost(Duration.ofMinutes(3))
@@ -126,7 +126,7 @@ class RollbackE2E {
         .isEqualTo(String.valueOf(recorded));
 
     // The same failure under Halt: the run stops, and nothing more is touched.
-    upgrades.apply(faulty, "onFailure: Halt\nrollout:\n  timeoutSeconds: 20\n");
+    upgrades.apply(faulty, "onFailure: Halt\nrollout:\n  timeoutSeconds: 10\n");
     await("failed")
         .atMost(Duration.ofMinutes(2))
         .until(
@@ -142,8 +142,8 @@ class RollbackE2E {
     int jobs = bench.client().batch().v1().jobs().inNamespace(namespace).list().getItems().size();
     assertThat(upgrades.get().getStatus().getRun().getType()).isEqualTo(RunType.Upgrade);
     await("nothing more happens")
-        .during(Duration.ofSeconds(10))
-        .atMost(Duration.ofSeconds(15))
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
         .until(
             () ->
                 broker.deployment().getMetadata().getGeneration() == generation

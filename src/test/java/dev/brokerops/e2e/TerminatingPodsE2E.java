@@ -28,7 +28,7 @@ class TerminatingPodsE2E {
   @RegisterExtension static final Bench bench = Bench.full();
 
   /** Long enough that a data migration Job started when the counters say done ends within it. */
-  private static final Shutdown DRAINING = Shutdown.draining(15);
+  private static final Shutdown DRAINING = Shutdown.draining(10);
 
   @Test
   void aDataMigrationStartedWhenTheCountersSayRolledOutLeavesTheDrainingPodsRowsUnmigrated() {
