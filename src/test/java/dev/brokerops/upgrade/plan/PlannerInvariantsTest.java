@@ -27,19 +27,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Supplier;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
- * PROCEDURE.md's rules, checked after every planner pass over random starting clusters and random
+ * PROCEDURE.md's rules, checked after every planner pass over seeded random starting clusters and
  * orders of cluster events, operator crashes and lost status patches.
  */
 class PlannerInvariantsTest {
@@ -47,38 +45,86 @@ class PlannerInvariantsTest {
   /** Versions the spec may name; the list is also what availableVersions holds when it is set. */
   static final List<String> VERSIONS = List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0", "2.2.0");
 
+  /**
+   * Replays the one case a failure names, in each property the run selects: {@code mvn test
+   * -Dtest='PlannerInvariantsTest#<property>' -Dinvariants.seed=<seed>}.
+   */
+  static final String REPLAY_SEED = "invariants.seed";
+
+  /**
+   * Draws another set of cases than the fixed default, to look further: {@code
+   * -Dinvariants.base=<any number>}. The default set is fixed so that a build fails or passes the
+   * same way every time.
+   */
+  static final String BASE = "invariants.base";
+
+  /** Prints every pass of the cases that run: {@code -Dinvariants.trace=true}, with a seed. */
+  private static final boolean TRACE = Boolean.getBoolean("invariants.trace");
+
+  private static final long DEFAULT_BASE = 0x6a09e667f3bcc908L;
+
   private static final String OURS = "pactflow";
-  private static final int MAX_EVENTS = 60;
+
+  /** Short enough to read a failing case by eye: there is no shrinking. */
+  private static final int MAX_EVENTS = 40;
 
   /** Passes after the last event while every Job completes and every rollout settles. */
   private static final int CALM_ROUNDS = 16;
 
-  @Property(tries = 1000)
-  void everyPassKeepsTheRules(@ForAll("anyEventOrder") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> everyPassKeepsTheRules() {
+    return cases("everyPassKeepsTheRules", 1000, EVERYDAY_MIX);
   }
 
-  @Property(tries = 500)
-  void crashesDuplicateReconcilesAndLostStatusPatchesKeepTheRules(
-      @ForAll("crashesAndLostPatches") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> crashesDuplicateReconcilesAndLostStatusPatchesKeepTheRules() {
+    return cases(
+        "crashesDuplicateReconcilesAndLostStatusPatchesKeepTheRules",
+        500,
+        mixWith(
+            Map.of(
+                Kind.DUPLICATE_RECONCILE, 10,
+                Kind.OPERATOR_RESTART, 10,
+                Kind.STATUS_PATCH_LOST, 15,
+                Kind.JOB_VANISHES, 3,
+                Kind.JOB_PODS_GONE, 4)));
   }
 
-  @Property(tries = 500)
-  void rivalsForTheDeploymentKeepTheRules(@ForAll("rivals") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> rivalsForTheDeploymentKeepTheRules() {
+    return cases(
+        "rivalsForTheDeploymentKeepTheRules",
+        500,
+        mixWith(
+            Map.of(
+                Kind.OLDER_CLAIMANT, 5,
+                Kind.CLAIMANT_WITH_RUN_IN_FLIGHT, 5,
+                Kind.CLAIMANTS_LEAVE, 6,
+                Kind.FOREIGN_MIGRATION_JOB, 8)));
   }
 
-  @Property(tries = 500)
-  void aSpecThatKeepsChangingKeepsTheRules(@ForAll("specChurn") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> aSpecThatKeepsChangingKeepsTheRules() {
+    return cases(
+        "aSpecThatKeepsChangingKeepsTheRules",
+        500,
+        mixWith(
+            Map.of(
+                Kind.ALL_GOES_WELL, 12,
+                Kind.VERSION_EDIT, 10,
+                Kind.RETRY_ANNOTATION, 5,
+                Kind.ON_FAILURE_HALT, 4,
+                Kind.ON_FAILURE_ROLLBACK, 4,
+                Kind.ROLLOUT_NEW_PODS_UNAVAILABLE, 6,
+                Kind.CLOCK_PASSES_ROLLOUT_TIMEOUT, 5,
+                Kind.JOB_FAILS, 4)));
   }
 
   /**
    * Found by reading the rules against CompletionEvidence, too deep for random event orders to hit:
    * an earlier run that reached 2.1.0 must not vouch for a later rollout to 2.1.0 that failed.
    */
-  @Example
+  @Test
   void aFailedRolloutToAVersionReachedBeforeIsStillFinishedBeforeReady() {
     Start start = new Start("2.0.0", "2.1.0", FailurePolicy.Halt, true, true, false, false, false);
     replay(
@@ -101,7 +147,7 @@ class PlannerInvariantsTest {
   }
 
   /** The same through a hop: r3 rolls 1.17.3 out on its way to 2.1.0 and fails there. */
-  @Example
+  @Test
   void aFailedRolloutOfAHopReachedBeforeIsStillFinishedBeforeReady() {
     Start start =
         new Start("1.14.0", "1.17.3", FailurePolicy.Halt, true, true, false, false, false);
@@ -124,31 +170,142 @@ class PlannerInvariantsTest {
                 new Event(Kind.RECONCILE, 0))));
   }
 
-  private static void run(Scenario scenario) {
-    scenario.events().forEach(event -> Statistics.label("event").collect(event.kind()));
-    Simulation simulation = replay(scenario);
-    BrokerUpgradeStatus last = simulation.cluster.upgrade.getStatus();
-    Statistics.label("final phase")
-        .collect(
+  // ---- Cases: seeds, replay and the event mix ----
+
+  /**
+   * One dynamic test per seed, then one that prints the mix the cases had. Each case's seed alone
+   * makes its scenario, so a failure names the seed to replay.
+   */
+  private static Stream<DynamicTest> cases(String property, int count, Map<Kind, Integer> mix) {
+    Mix seen = new Mix();
+    Optional<String> replay = Optional.ofNullable(System.getProperty(REPLAY_SEED));
+    long base =
+        Optional.ofNullable(System.getProperty(BASE)).map(Long::decode).orElse(DEFAULT_BASE);
+    SplittableRandom seeds = new SplittableRandom(base ^ property.hashCode());
+    Stream<Long> caseSeeds =
+        replay.isPresent()
+            ? Stream.of(Long.parseUnsignedLong(replay.get().replaceFirst("^0x", ""), 16))
+            : IntStream.range(0, count).mapToObj(i -> seeds.nextLong());
+    Stream<DynamicTest> each =
+        caseSeeds.map(
+            seed ->
+                DynamicTest.dynamicTest(
+                    "seed " + Long.toHexString(seed),
+                    () -> check(property, seed, scenario(new SplittableRandom(seed), mix), seen)));
+    return Stream.concat(
+        each, Stream.of(DynamicTest.dynamicTest("event mix", () -> seen.print(property))));
+  }
+
+  private static void check(String property, long seed, Scenario scenario, Mix seen) {
+    Simulation simulation = new Simulation(scenario.start());
+    try {
+      simulation.play(scenario.events());
+    } catch (AssertionError | RuntimeException violation) {
+      throw new AssertionError(
+          violation.getMessage() + "\n" + replayNote(property, seed, scenario, simulation),
+          violation);
+    } finally {
+      seen.add(scenario, simulation);
+    }
+  }
+
+  private static String replayNote(
+      String property, long seed, Scenario scenario, Simulation simulation) {
+    StringBuilder note = new StringBuilder();
+    note.append("  property ")
+        .append(property)
+        .append(", seed ")
+        .append(Long.toHexString(seed))
+        .append("; replay it with\n    mvn -B -ntp -o -q test -Dtest='PlannerInvariantsTest#")
+        .append(property)
+        .append("' -D")
+        .append(REPLAY_SEED)
+        .append('=')
+        .append(Long.toHexString(seed))
+        .append("\n  start: ")
+        .append(scenario.start())
+        .append("\n  events (» marks where it broke, after pass ")
+        .append(simulation.passes)
+        .append("):\n");
+    List<Event> events = scenario.events();
+    for (int i = 0; i < events.size(); i++) {
+      note.append(i == simulation.eventsApplied - 1 ? "  » " : "    ")
+          .append(String.format("%2d. ", i + 1))
+          .append(events.get(i))
+          .append('\n');
+    }
+    note.append(simulation.eventsApplied > events.size() ? "  » " : "    ")
+        .append("then calm: every Job completes, every rollout settles");
+    return note.toString();
+  }
+
+  private static Simulation replay(Scenario scenario) {
+    Simulation simulation = new Simulation(scenario.start());
+    simulation.play(scenario.events());
+    return simulation;
+  }
+
+  /** What one property's cases did: the events drawn, the rules exercised, how runs ended. */
+  static final class Mix {
+    private final Map<Kind, Integer> events = new EnumMap<>(Kind.class);
+    private final Map<String, Integer> exercised = new TreeMap<>();
+    private final Map<String, Integer> finalPhases = new TreeMap<>();
+    private int cases;
+
+    void add(Scenario scenario, Simulation simulation) {
+      cases++;
+      scenario.events().forEach(event -> events.merge(event.kind(), 1, Integer::sum));
+      count(exercised, "rule 1: the Deployment was patched", simulation.rolloutPatches > 0);
+      count(exercised, "rule 2: Ready=True or Succeeded was seen", simulation.readySeen);
+      count(exercised, "rules 3, 4: a Job was created", simulation.jobsCreated > 0);
+      count(exercised, "rules 3, 4: 5 or more Jobs were created", simulation.jobsCreated >= 5);
+      BrokerUpgradeStatus last = simulation.cluster.upgrade.getStatus();
+      if (last != null) {
+        finalPhases.merge(
             last.getPhase() == Phase.Blocked
                 ? "Blocked: "
                     + StatusConditions.find(last.getConditions(), StatusConditions.DEGRADED)
                         .map(condition -> condition.getReason())
                         .orElse("?")
-                : last.getPhase().name());
-    Statistics.label("rule 1: Deployment patched in the try")
-        .collect(simulation.rolloutPatches > 0);
-    Statistics.label("rule 2: Ready=True or Succeeded seen").collect(simulation.readySeen);
-    Statistics.label("rules 3, 4: Jobs created in the try")
-        .collect(
-            simulation.jobsCreated == 0 ? "0" : simulation.jobsCreated <= 4 ? "1-4" : "5 or more");
-  }
+                : String.valueOf(last.getPhase()),
+            1,
+            Integer::sum);
+      }
+    }
 
-  private static Simulation replay(Scenario scenario) {
-    Simulation simulation = new Simulation(scenario.start());
-    scenario.events().forEach(simulation::apply);
-    simulation.calmDown();
-    return simulation;
+    private static void count(Map<String, Integer> counts, String what, boolean happened) {
+      counts.merge(what, happened ? 1 : 0, Integer::sum);
+    }
+
+    void print(String property) {
+      int total = events.values().stream().mapToInt(Integer::intValue).sum();
+      StringBuilder report = new StringBuilder();
+      report.append(property).append(": ").append(cases).append(" cases, ").append(total);
+      report.append(" events\n  events:\n");
+      events.entrySet().stream()
+          .sorted(Map.Entry.<Kind, Integer>comparingByValue().reversed())
+          .forEach(
+              entry ->
+                  report.append(
+                      String.format(
+                          "    %-30s %6d  %5.1f %%%n",
+                          entry.getKey(), entry.getValue(), 100.0 * entry.getValue() / total)));
+      report.append("  cases in which:\n");
+      exercised.forEach(
+          (what, count) ->
+              report.append(
+                  String.format("    %-44s %5d  %5.1f %%%n", what, count, 100.0 * count / cases)));
+      report.append("  final phase:\n");
+      finalPhases.entrySet().stream()
+          .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+          .forEach(
+              entry ->
+                  report.append(
+                      String.format(
+                          "    %-44s %5d  %5.1f %%%n",
+                          entry.getKey(), entry.getValue(), 100.0 * entry.getValue() / cases)));
+      System.out.print(report);
+    }
   }
 
   // ---- What is generated ----
@@ -181,17 +338,38 @@ class PlannerInvariantsTest {
     CLAIMANTS_LEAVE,
     FOREIGN_MIGRATION_JOB,
     /** A stretch without faults: passes while every Job completes and every rollout settles. */
-    ALL_GOES_WELL
+    ALL_GOES_WELL;
+
+    /** Whether {@link Event#pick} changes what the event does. */
+    boolean picks() {
+      return switch (this) {
+        case JOB_COMPLETES,
+            JOB_FAILS,
+            JOB_POD_IMAGE_PULL_BACK_OFF,
+            JOB_POD_ERR_IMAGE_PULL,
+            JOB_VANISHES,
+            JOB_PODS_GONE,
+            ROLLOUT_OLD_PODS_TERMINATING,
+            CLOCK_TICKS,
+            VERSION_EDIT,
+            ALL_GOES_WELL,
+            FOREIGN_MIGRATION_JOB ->
+            true;
+        default -> false;
+      };
+    }
   }
 
   /**
-   * One event; {@code pick} chooses among what it could act on (which Job, which version), so a
-   * shrunk counterexample stays readable.
+   * One event; {@code pick} chooses among what it could act on (which Job, which version, how
+   * long), so the same event list means the same thing when it is replayed.
    */
   record Event(Kind kind, int pick) {
     @Override
     public String toString() {
-      return kind + "#" + pick;
+      return kind
+          + (kind.picks() ? "#" + pick : "")
+          + (kind == Kind.VERSION_EDIT ? " (" + VERSIONS.get(pick % VERSIONS.size()) + ")" : "");
     }
   }
 
@@ -254,102 +432,49 @@ class PlannerInvariantsTest {
     return weights;
   }
 
-  @Provide
-  Arbitrary<Scenario> anyEventOrder() {
-    return scenarios(EVERYDAY_MIX);
+  /** A starting cluster, then up to {@link #MAX_EVENTS} events drawn by weight. */
+  static Scenario scenario(SplittableRandom random, Map<Kind, Integer> mix) {
+    Start start = start(random);
+    int total = mix.values().stream().mapToInt(Integer::intValue).sum();
+    List<Event> events = new ArrayList<>();
+    int length = random.nextInt(MAX_EVENTS + 1);
+    for (int i = 0; i < length; i++) {
+      int draw = random.nextInt(total);
+      Kind kind = null;
+      // EnumMap iterates in declaration order, so a seed draws the same events every time.
+      for (Map.Entry<Kind, Integer> weight : mix.entrySet()) {
+        draw -= weight.getValue();
+        if (draw < 0) {
+          kind = weight.getKey();
+          break;
+        }
+      }
+      events.add(new Event(kind, random.nextInt(10)));
+    }
+    return new Scenario(start, events);
   }
 
-  @Provide
-  Arbitrary<Scenario> crashesAndLostPatches() {
-    return scenarios(
-        mixWith(
-            Map.of(
-                Kind.DUPLICATE_RECONCILE, 10,
-                Kind.OPERATOR_RESTART, 10,
-                Kind.STATUS_PATCH_LOST, 15,
-                Kind.JOB_VANISHES, 3,
-                Kind.JOB_PODS_GONE, 4)));
-  }
-
-  @Provide
-  Arbitrary<Scenario> rivals() {
-    return scenarios(
-        mixWith(
-            Map.of(
-                Kind.OLDER_CLAIMANT, 5,
-                Kind.CLAIMANT_WITH_RUN_IN_FLIGHT, 5,
-                Kind.CLAIMANTS_LEAVE, 6,
-                Kind.FOREIGN_MIGRATION_JOB, 8)));
-  }
-
-  @Provide
-  Arbitrary<Scenario> specChurn() {
-    return scenarios(
-        mixWith(
-            Map.of(
-                Kind.ALL_GOES_WELL, 12,
-                Kind.VERSION_EDIT, 10,
-                Kind.RETRY_ANNOTATION, 5,
-                Kind.ON_FAILURE_HALT, 4,
-                Kind.ON_FAILURE_ROLLBACK, 4,
-                Kind.ROLLOUT_NEW_PODS_UNAVAILABLE, 6,
-                Kind.CLOCK_PASSES_ROLLOUT_TIMEOUT, 5,
-                Kind.JOB_FAILS, 4)));
-  }
-
-  private static Arbitrary<Scenario> scenarios(Map<Kind, Integer> weights) {
-    @SuppressWarnings("unchecked")
-    Tuple.Tuple2<Integer, Kind>[] frequencies =
-        weights.entrySet().stream()
-            .map(entry -> Tuple.of(entry.getValue(), entry.getKey()))
-            .toArray(Tuple.Tuple2[]::new);
-    Arbitrary<Event> event =
-        Combinators.combine(
-                Arbitraries.frequency(frequencies), Arbitraries.integers().between(0, 9))
-            .as(Event::new);
-    return Combinators.combine(starts(), event.list().ofMaxSize(MAX_EVENTS)).as(Scenario::new);
-  }
-
-  private static Arbitrary<Start> starts() {
-    Arbitrary<Boolean> rarely = Arbitraries.frequency(Tuple.of(4, false), Tuple.of(1, true));
-    return Arbitraries.of("1.14.0", "1.17.3", "2.0.0", "2.1.0")
-        .flatMap(
-            running ->
-                Combinators.combine(
-                        targets(running),
-                        Arbitraries.of(FailurePolicy.class),
-                        Arbitraries.of(false, true),
-                        Arbitraries.frequency(Tuple.of(1, false), Tuple.of(4, true)),
-                        rarely,
-                        rarely,
-                        rarely)
-                    .as(
-                        (target,
-                            onFailure,
-                            allowDowngrade,
-                            versionsListed,
-                            autoMigrateOff,
-                            foreignRollout,
-                            predecessorJobs) ->
-                            new Start(
-                                running,
-                                target,
-                                onFailure,
-                                allowDowngrade,
-                                versionsListed,
-                                autoMigrateOff,
-                                foreignRollout,
-                                predecessorJobs)));
-  }
-
-  /** Mostly an upgrade, so that most tries get far into a run; sometimes any version. */
-  private static Arbitrary<String> targets(String running) {
+  private static Start start(SplittableRandom random) {
+    String running = oneOf(random, List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0"));
+    // Mostly an upgrade, so that most cases get far into a run; sometimes any version.
     List<String> higher =
         VERSIONS.stream()
             .filter(version -> Version.of(version).compareTo(Version.of(running)) > 0)
             .toList();
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.of(higher)), Tuple.of(1, Arbitraries.of(VERSIONS)));
+    String target = random.nextInt(5) < 4 ? oneOf(random, higher) : oneOf(random, VERSIONS);
+    return new Start(
+        running,
+        target,
+        oneOf(random, List.of(FailurePolicy.values())),
+        random.nextBoolean(),
+        random.nextInt(5) != 0,
+        random.nextInt(5) == 0,
+        random.nextInt(5) == 0,
+        random.nextInt(5) == 0);
+  }
+
+  private static <T> T oneOf(SplittableRandom random, List<T> choices) {
+    return choices.get(random.nextInt(choices.size()));
   }
 
   // ---- The simulation and the rules ----
@@ -380,7 +505,11 @@ class PlannerInvariantsTest {
 
     private boolean dataMigratedSinceTheRollout = true;
     private int retries;
-    private int passes;
+    int passes;
+
+    /** How many events were applied, the one being applied included; one more while calming. */
+    int eventsApplied;
+
     int rolloutPatches;
     int jobsCreated;
     boolean readySeen;
@@ -409,6 +538,16 @@ class PlannerInvariantsTest {
         cluster.jobs.add(predecessorJob("pactflow-r1-1-dbversion", StepName.RecordDatabaseVersion));
         cluster.jobs.add(predecessorJob("pactflow-r1-2-schema", StepName.SchemaMigration));
       }
+    }
+
+    /** Every event in order, then calm, checking the rules after every pass. */
+    void play(List<Event> events) {
+      for (Event event : events) {
+        eventsApplied++;
+        apply(event);
+      }
+      eventsApplied++;
+      calmDown();
     }
 
     void apply(Event event) {
@@ -526,6 +665,19 @@ class PlannerInvariantsTest {
       Decision decision = cluster.plan();
       passes++;
       RunStatus run = decision.status().getRun();
+      if (TRACE) {
+        System.out.printf(
+            "pass %d (event %d)%s: %s; %s; Ready=%s; %s%n",
+            passes,
+            eventsApplied,
+            statusPersisted ? "" : " [status patch lost]",
+            summary(decision.action()),
+            decision.status().getPhase(),
+            StatusConditions.find(decision.status().getConditions(), StatusConditions.READY)
+                .map(condition -> condition.getStatus())
+                .orElse("?"),
+            describe(run));
+      }
       if (run != null) {
         templateWhenRunStarted.putIfAbsent(run.getId(), cluster.templateTag());
       }
@@ -865,6 +1017,19 @@ class PlannerInvariantsTest {
       if (!rule) {
         throw new AssertionError("pass " + passes + ": " + violation.get());
       }
+    }
+
+    private static String summary(Action action) {
+      if (action instanceof Action.CreateJob create) {
+        return "create Job " + name(create.job()) + " (" + image(create.job()) + ")";
+      }
+      if (action instanceof Action.DeleteJob delete) {
+        return "delete Job " + delete.name();
+      }
+      if (action instanceof Action.RolloutDeployment rollout) {
+        return "roll the Deployment out to " + rollout.image();
+      }
+      return "nothing to do";
     }
 
     private static String steps(RunStatus run) {
