@@ -12,6 +12,7 @@ import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepState;
 import dev.brokerops.upgrade.api.StepStatus;
+import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -248,7 +250,7 @@ class PlannerInvariantsTest {
   /** What one property's cases did: the events drawn, the rules exercised, how runs ended. */
   static final class Mix {
     private final Map<Kind, Integer> events = new EnumMap<>(Kind.class);
-    private final Map<String, Integer> exercised = new TreeMap<>();
+    private final Map<String, Integer> exercised = new LinkedHashMap<>();
     private final Map<String, Integer> finalPhases = new TreeMap<>();
     private int cases;
 
@@ -259,6 +261,8 @@ class PlannerInvariantsTest {
       count(exercised, "rule 2: Ready=True or Succeeded was seen", simulation.readySeen);
       count(exercised, "rules 3, 4: a Job was created", simulation.jobsCreated > 0);
       count(exercised, "rules 3, 4: 5 or more Jobs were created", simulation.jobsCreated >= 5);
+      count(exercised, "rule 5: a MigrateDown Job was created", simulation.migrateDownJobs > 0);
+      count(exercised, "rule 5: a rollback run succeeded", simulation.rollbacksSucceeded > 0);
       BrokerUpgradeStatus last = simulation.cluster.upgrade.getStatus();
       if (last != null) {
         finalPhases.merge(
@@ -480,10 +484,28 @@ class PlannerInvariantsTest {
   // ---- The simulation and the rules ----
 
   /**
+   * The newest migration each version ships, as its db-version prints it once the database is at
+   * that version's schema.
+   */
+  static final Map<String, String> NEWEST_MIGRATION =
+      Map.of(
+          "1.14.0", "20240101",
+          "1.17.3", "20240601",
+          "2.0.0", "20250101",
+          "2.1.0", "20250601",
+          "2.2.0", "20260101");
+
+  /** A rollback run that ended Succeeded, from status.run or from history. */
+  record EndedRollback(String id, String to, String described) {}
+
+  /** A Job the simulation completed: which run and step it was for, and what it printed. */
+  record Completion(String run, String step, String hop, String printed) {}
+
+  /**
    * An {@link ObservedCluster} driven by events, with what the test knows besides what the planner
-   * sees: every Job the planner created, which Jobs really completed, the Deployment's template
-   * when each run started, every run as last persisted, and whether the data was migrated after the
-   * last rollout.
+   * sees: the database's migration number, every Job the planner created, which Jobs really
+   * completed and what they printed, the Deployment's template when each run started, every run as
+   * last persisted, and whether the run that last rolled the template out finished it since.
    */
   static final class Simulation {
 
@@ -492,18 +514,33 @@ class PlannerInvariantsTest {
     final ObservedCluster cluster;
     private final String initialVersion;
     private final Set<String> jobsWeCreated = new HashSet<>();
-    private final Set<String> completedJobs = new HashSet<>();
+    private final Map<String, Completion> completedJobs = new HashMap<>();
     private final Set<String> completedSchemaHops = new HashSet<>();
     private final Map<String, String> templateWhenRunStarted = new HashMap<>();
     private final Map<String, RunStatus> persistedRuns = new HashMap<>();
+    private final Set<String> rollbacksSeenSucceeded = new HashSet<>();
 
-    /** DataMigration Jobs created once the rollout to their own image had left no older pod. */
-    private final Set<String> dataJobsOnRolledOutTemplate = new HashSet<>();
+    /**
+     * The newest migration applied to the database: db-migrate goes up to its image's newest, or to
+     * the migration target it is given.
+     */
+    private String database;
 
-    /** The last change to the template came from an upgrade run, with auto-migrate off. */
-    private boolean upgradeRolledTheTemplate;
+    /**
+     * DataMigration and VerifyDatabaseVersion Jobs created once the rollout to their own image had
+     * left no pod of another template.
+     */
+    private final Set<String> finishingJobsOnRolledOutTemplate = new HashSet<>();
 
-    private boolean dataMigratedSinceTheRollout = true;
+    /** The type of the run that last changed the template (auto-migrate off); none at the start. */
+    private RunType templateRolledBy;
+
+    /**
+     * Since that change, the run's finishing Job completed on the rolled-out template: an upgrade's
+     * DataMigration, or a rollback's VerifyDatabaseVersion printing the version's newest migration.
+     */
+    private boolean finishedSinceTheRollout = true;
+
     private int retries;
     int passes;
 
@@ -513,9 +550,12 @@ class PlannerInvariantsTest {
     int rolloutPatches;
     int jobsCreated;
     boolean readySeen;
+    int migrateDownJobs;
+    int rollbacksSucceeded;
 
     Simulation(Start start) {
       initialVersion = start.running();
+      database = NEWEST_MIGRATION.get(start.running());
       cluster =
           ObservedCluster.running(start.running(), start.target())
               .with(
@@ -645,15 +685,31 @@ class PlannerInvariantsTest {
       pass(true);
     }
 
+    /**
+     * Up to so many rounds; fewer once quiet. A pass that asked for nothing, over a cluster that
+     * did not change, leaving the status it found, would be repeated exactly by every later round:
+     * the planner is a function of what it sees, and the clock stands still here.
+     */
     private void goWell(int rounds) {
+      String quietStatus = null;
       for (int round = 0; round < rounds; round++) {
-        pass(true);
+        Decision decision = pass(true);
+        boolean clusterChanged = !cluster.unfinishedJobs().isEmpty() || !cluster.rolledOut();
         for (Job job : cluster.unfinishedJobs()) {
           complete(job, 0);
         }
         if (!cluster.rolledOut()) {
           cluster.settleRollout();
         }
+        if (!(decision.action() instanceof Action.Nothing) || clusterChanged) {
+          quietStatus = null;
+          continue;
+        }
+        String status = json(decision.status());
+        if (status.equals(quietStatus)) {
+          return;
+        }
+        quietStatus = status;
       }
     }
 
@@ -661,7 +717,7 @@ class PlannerInvariantsTest {
      * One planner pass: the rules are checked on the observation it saw and the decision it made,
      * then its action is applied; its status is kept unless the patch is lost.
      */
-    private void pass(boolean statusPersisted) {
+    private Decision pass(boolean statusPersisted) {
       Decision decision = cluster.plan();
       passes++;
       RunStatus run = decision.status().getRun();
@@ -684,11 +740,13 @@ class PlannerInvariantsTest {
       checkRolloutFollowsSchemaMigration(decision);
       checkReadyMeansDone(decision);
       checkOneJobAtATimeAndNoJobTwice(decision);
+      checkRollbackMigratesDownAfterItsRolloutAndEndsVerified(decision);
       if (statusPersisted) {
         cluster.upgrade.setStatus(decision.status());
         remember(decision.status());
       }
       applyAction(decision);
+      return decision;
     }
 
     /**
@@ -703,7 +761,16 @@ class PlannerInvariantsTest {
           known.setResult(summary.getResult());
           known.setFinishedAt(summary.getFinishedAt());
           if (summary.getResult() == RunResult.Succeeded) {
-            known.getSteps().forEach(step -> step.setState(StepState.Succeeded));
+            List<StepStatus> steps = known.getSteps();
+            for (int index = 0; index < steps.size(); index++) {
+              StepStatus step = steps.get(index);
+              step.setState(StepState.Succeeded);
+              // A step whose Job was created in a pass whose status patch was lost has no Job
+              // name here; the name derives from run and step, as the planner derives it.
+              if (step.getJob() == null && step.getName().runsJob()) {
+                step.setJob(JobNames.forStep(OURS, known.getId(), index, step.getName()));
+              }
+            }
           } else {
             known.currentStep().ifPresent(step -> step.setState(StepState.Failed));
           }
@@ -720,18 +787,23 @@ class PlannerInvariantsTest {
         Job job = create.job();
         jobsCreated++;
         jobsWeCreated.add(name(job));
+        String step = label(job, JobSpecFactory.LABEL_STEP);
+        if (StepName.MigrateDown.name().equals(step)) {
+          migrateDownJobs++;
+        }
         // What matters is that no pod of an older template is left to write the old way; a new
         // pod that is briefly unavailable writes nothing old.
-        if (StepName.DataMigration.name().equals(label(job, JobSpecFactory.LABEL_STEP))
-            && !cluster.rolloutPending()
-            && image(job).equals(templateImage())) {
-          dataJobsOnRolledOutTemplate.add(name(job));
+        boolean finishing =
+            StepName.DataMigration.name().equals(step)
+                || StepName.VerifyDatabaseVersion.name().equals(step);
+        if (finishing && !cluster.rolloutPending() && image(job).equals(templateImage())) {
+          finishingJobsOnRolledOutTemplate.add(name(job));
         }
       } else if (action instanceof Action.RolloutDeployment) {
         rolloutPatches++;
-        upgradeRolledTheTemplate = decision.status().getRun().getType() == RunType.Upgrade;
-        dataMigratedSinceTheRollout = false;
-        dataJobsOnRolledOutTemplate.clear();
+        templateRolledBy = decision.status().getRun().getType();
+        finishedSinceTheRollout = false;
+        finishingJobsOnRolledOutTemplate.clear();
       }
       cluster.apply(action);
     }
@@ -767,7 +839,7 @@ class PlannerInvariantsTest {
                       step.getName() == StepName.SchemaMigration
                           && hop.equals(step.getHop())
                           && step.getState() == StepState.Succeeded
-                          && completedJobs.contains(step.getJob()));
+                          && completedJobs.containsKey(step.getJob()));
       // A completion run (Preflight, Rollout, DataMigration of the version the Deployment already
       // names) resumes a run whose schema migration of that version had succeeded.
       boolean completionRun =
@@ -811,17 +883,19 @@ class PlannerInvariantsTest {
             last != null
                 && last.getResult() == RunResult.Succeeded
                 && target.equals(last.getTo())
-                && (last.getType() != RunType.Upgrade || dataMigratedAfterRollout(last, target)),
+                && finishedAfterRollout(last, target),
             () ->
-                "rule 2: phase Succeeded but the last run has no DataMigration after its Rollout: "
+                "rule 2: phase Succeeded but the last run has no "
+                    + (last != null && last.getType() == RunType.Rollback
+                        ? "VerifyDatabaseVersion"
+                        : "DataMigration")
+                    + " after its Rollout: "
                     + describe(last));
       }
       lastToTarget.ifPresent(
           run ->
               require(
-                  run.getType() == RunType.Upgrade
-                      ? dataMigratedAfterRollout(run, target)
-                      : rolloutSucceeded(run, target),
+                  finishedAfterRollout(run, target),
                   () ->
                       "rule 2: "
                           + (succeeded ? "phase Succeeded" : "Ready=True")
@@ -840,9 +914,16 @@ class PlannerInvariantsTest {
                     + ", not "
                     + target);
         require(
-            !upgradeRolledTheTemplate || dataMigratedSinceTheRollout,
+            templateRolledBy == null || finishedSinceTheRollout,
             () ->
-                "rule 2: Ready=True but no DataMigration Job completed after the rollout to "
+                "rule 2: Ready=True but no "
+                    + (templateRolledBy == RunType.Rollback
+                        ? "VerifyDatabaseVersion Job printed "
+                            + NEWEST_MIGRATION.get(cluster.templateTag())
+                        : "DataMigration Job completed")
+                    + " after the "
+                    + templateRolledBy
+                    + " run's rollout to "
                     + cluster.templateTag());
       }
     }
@@ -881,7 +962,16 @@ class PlannerInvariantsTest {
                       && step.getState() == StepState.Succeeded);
     }
 
-    private boolean dataMigratedAfterRollout(RunStatus run, String hop) {
+    /**
+     * After the run's Rollout of this hop succeeded, the step that finishes the hop did too, on a
+     * Job that really completed: an upgrade's DataMigration, or a rollback's VerifyDatabaseVersion
+     * that printed the hop's newest migration.
+     */
+    private boolean finishedAfterRollout(RunStatus run, String hop) {
+      StepName finishing =
+          run.getType() == RunType.Rollback
+              ? StepName.VerifyDatabaseVersion
+              : StepName.DataMigration;
       List<StepStatus> steps = run.getSteps();
       for (int rollout = 0; rollout < steps.size(); rollout++) {
         StepStatus candidate = steps.get(rollout);
@@ -889,16 +979,103 @@ class PlannerInvariantsTest {
             && hop.equals(candidate.getHop())
             && candidate.getState() == StepState.Succeeded) {
           for (StepStatus later : steps.subList(rollout + 1, steps.size())) {
-            if (later.getName() == StepName.DataMigration
+            if (later.getName() == finishing
                 && hop.equals(later.getHop())
                 && later.getState() == StepState.Succeeded
-                && completedJobs.contains(later.getJob())) {
+                && completedJobs.containsKey(later.getJob())
+                && (finishing != StepName.VerifyDatabaseVersion
+                    || NEWEST_MIGRATION
+                        .get(hop)
+                        .equals(completedJobs.get(later.getJob()).printed()))) {
               return true;
             }
           }
         }
       }
       return false;
+    }
+
+    // ---- Rule 5: a rollback migrates down only after its rollout, and ends verified ----
+
+    /**
+     * PROCEDURE.md's rollback: the newer image migrates down only once no pod of another version
+     * than the hop's is left (N-1 runs on N's schema, N on N-1's does not), and a rollback that
+     * succeeded had its last hop's db-version print that version's newest migration.
+     */
+    private void checkRollbackMigratesDownAfterItsRolloutAndEndsVerified(Decision decision) {
+      RunStatus run = decision.status().getRun();
+      if (decision.action() instanceof Action.CreateJob create
+          && StepName.MigrateDown.name().equals(label(create.job(), JobSpecFactory.LABEL_STEP))) {
+        Job job = create.job();
+        String hop = job.getMetadata().getAnnotations().get(JobSpecFactory.ANNOTATION_HOP);
+        require(
+            run != null && run.getType() == RunType.Rollback && rolloutSucceeded(run, hop),
+            () ->
+                "rule 5: MigrateDown Job "
+                    + name(job)
+                    + " created before the Rollout of "
+                    + hop
+                    + " succeeded: "
+                    + describe(run));
+        List<String> otherVersions =
+            cluster.deploymentPods.stream()
+                .map(pod -> pod.getMetadata().getName() + " runs " + versionOf(pod))
+                .filter(pod -> !pod.endsWith(" runs " + hop))
+                .toList();
+        require(
+            cluster.templateTag().equals(hop) && otherVersions.isEmpty(),
+            () ->
+                "rule 5: MigrateDown Job "
+                    + name(job)
+                    + " ("
+                    + image(job)
+                    + ") created while the template names "
+                    + cluster.templateTag()
+                    + " and pods of another version than "
+                    + hop
+                    + " are left: "
+                    + otherVersions);
+      }
+      List<EndedRollback> ended = new ArrayList<>();
+      if (run != null
+          && run.getType() == RunType.Rollback
+          && run.getResult() == RunResult.Succeeded) {
+        ended.add(new EndedRollback(run.getId(), run.getTo(), describe(run)));
+      }
+      decision.status().getHistory().stream()
+          .filter(
+              summary ->
+                  summary.getType() == RunType.Rollback
+                      && summary.getResult() == RunResult.Succeeded)
+          .forEach(
+              summary ->
+                  ended.add(
+                      new EndedRollback(
+                          summary.getId(),
+                          summary.getTo(),
+                          summary.getId() + " Rollback →" + summary.getTo() + " (from history)")));
+      for (EndedRollback rollback : ended) {
+        if (!rollbacksSeenSucceeded.add(rollback.id())) {
+          continue;
+        }
+        rollbacksSucceeded++;
+        String expected = NEWEST_MIGRATION.get(rollback.to());
+        require(
+            completedJobs.values().stream()
+                .anyMatch(
+                    job ->
+                        rollback.id().equals(job.run())
+                            && StepName.VerifyDatabaseVersion.name().equals(job.step())
+                            && rollback.to().equals(job.hop())
+                            && expected.equals(job.printed())),
+            () ->
+                "rule 5: rollback "
+                    + rollback.described()
+                    + " ended Succeeded but no VerifyDatabaseVersion Job of its last hop "
+                    + rollback.to()
+                    + " printed "
+                    + expected);
+      }
     }
 
     // ---- Rules 3 and 4: one migration Job at a time, never a Job twice ----
@@ -933,22 +1110,52 @@ class PlannerInvariantsTest {
 
     // ---- Events ----
 
+    /**
+     * The Job's pod exits 0 and prints what its command would: db-version the database's migration
+     * number, FindMigrationTarget its image's newest migration. A migration of our Deployment's
+     * database moves it, whoever made the Job.
+     */
     private void complete(Job job, int pick) {
       String step = label(job, JobSpecFactory.LABEL_STEP);
-      boolean printsANumber =
-          StepName.RecordDatabaseVersion.name().equals(step)
-              || StepName.FindMigrationTarget.name().equals(step);
-      // Now and then a command prints nothing at all.
-      String output = printsANumber && pick % 8 != 7 ? "20240101" : "";
-      cluster.completeJob(job, output);
-      completedJobs.add(name(job));
+      String hop = job.getMetadata().getAnnotations().get(JobSpecFactory.ANNOTATION_HOP);
+      String printed = "";
+      if (StepName.RecordDatabaseVersion.name().equals(step)
+          || StepName.VerifyDatabaseVersion.name().equals(step)) {
+        printed = database;
+      } else if (StepName.FindMigrationTarget.name().equals(step)) {
+        printed = NEWEST_MIGRATION.get(tag(image(job)));
+      }
+      if (pick % 8 == 7) {
+        printed = ""; // now and then a command prints nothing at all
+      }
+      if (migratesOurDeployment(job)) {
+        Optional<String> target =
+            env(job, cluster.upgrade.getSpec().getProcedure().getMigrationTargetEnv());
+        if (target.isPresent()) {
+          database = target.get();
+        } else if (StepName.SchemaMigration.name().equals(step)
+            || StepName.DataMigration.name().equals(step)) {
+          String newest = NEWEST_MIGRATION.get(tag(image(job)));
+          database = Long.parseLong(newest) > Long.parseLong(database) ? newest : database;
+        }
+      }
+      cluster.completeJob(job, printed);
+      completedJobs.put(
+          name(job), new Completion(label(job, JobSpecFactory.LABEL_RUN), step, hop, printed));
       if (StepName.SchemaMigration.name().equals(step)
           && JobOwnership.ownedBy(job, cluster.upgrade)) {
-        completedSchemaHops.add(
-            job.getMetadata().getAnnotations().get(JobSpecFactory.ANNOTATION_HOP));
+        completedSchemaHops.add(hop);
       }
-      if (dataJobsOnRolledOutTemplate.contains(name(job)) && image(job).equals(templateImage())) {
-        dataMigratedSinceTheRollout = true;
+      StepName finishing =
+          templateRolledBy == RunType.Rollback
+              ? StepName.VerifyDatabaseVersion
+              : StepName.DataMigration;
+      if (finishingJobsOnRolledOutTemplate.contains(name(job))
+          && image(job).equals(templateImage())
+          && finishing.name().equals(step)
+          && (finishing != StepName.VerifyDatabaseVersion
+              || printed.equals(NEWEST_MIGRATION.get(cluster.templateTag())))) {
+        finishedSinceTheRollout = true;
       }
     }
 
@@ -1003,6 +1210,25 @@ class PlannerInvariantsTest {
           .toList();
     }
 
+    private static Optional<String> env(Job job, String name) {
+      return job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+          .filter(variable -> variable.getName().equals(name))
+          .map(EnvVar::getValue)
+          .findFirst();
+    }
+
+    /** The version a Deployment pod runs: what the template of its ReplicaSet names. */
+    private String versionOf(io.fabric8.kubernetes.api.model.Pod pod) {
+      String replicaSet = pod.getMetadata().getOwnerReferences().get(0).getName();
+      return cluster.replicaSets.stream()
+          .filter(candidate -> candidate.getMetadata().getName().equals(replicaSet))
+          .map(
+              found ->
+                  tag(found.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()))
+          .findFirst()
+          .orElse("unknown (" + replicaSet + ")");
+    }
+
     private String templateImage() {
       return cluster.deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
     }
@@ -1053,6 +1279,14 @@ class PlannerInvariantsTest {
               + run.getResult()
               + " "
               + steps(run);
+    }
+
+    private static String json(BrokerUpgradeStatus status) {
+      try {
+        return JSON.writeValueAsString(status);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     private static BrokerUpgradeStatus roundTrip(BrokerUpgradeStatus status) {
@@ -1136,5 +1370,9 @@ class PlannerInvariantsTest {
 
   private static String image(Job job) {
     return job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
+  private static String tag(String image) {
+    return image.substring(image.lastIndexOf(':') + 1);
   }
 }
