@@ -70,7 +70,10 @@ class PlannerInvariantsTest {
   /** Short enough to read a failing case by eye: there is no shrinking. */
   private static final int MAX_EVENTS = 40;
 
-  /** Passes after the last event while every Job completes and every rollout settles. */
+  /**
+   * At most this many passes after the last event, while every Job completes and every rollout
+   * settles.
+   */
   private static final int CALM_ROUNDS = 16;
 
   @TestFactory
@@ -241,10 +244,8 @@ class PlannerInvariantsTest {
     return note.toString();
   }
 
-  private static Simulation replay(Scenario scenario) {
-    Simulation simulation = new Simulation(scenario.start());
-    simulation.play(scenario.events());
-    return simulation;
+  private static void replay(Scenario scenario) {
+    new Simulation(scenario.start()).play(scenario.events());
   }
 
   /** What one property's cases did: the events drawn, the rules exercised, how runs ended. */
