@@ -448,6 +448,19 @@ public final class StepPlanner {
           break;
         }
       }
+      if (versionsNewestFirst.size() < 2) {
+        // A run that only finished the version it came from has no older version to go back to;
+        // an empty rollback would succeed at once and vouch for the step that just failed.
+        notices.add(
+            Notice.normal(
+                "RollbackNotNeeded",
+                "run "
+                    + failed.getId()
+                    + " failed at "
+                    + failed.getFrom()
+                    + ", the version it started from; there is no older version to roll back to"));
+        return;
+      }
       Collections.reverse(versionsNewestFirst);
       RunStatus rollback =
           runFactory()

@@ -12,6 +12,7 @@ import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepState;
 import dev.brokerops.upgrade.api.StepStatus;
+import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -23,23 +24,22 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Supplier;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
- * PROCEDURE.md's rules, checked after every planner pass over random starting clusters and random
+ * PROCEDURE.md's rules, checked after every planner pass over seeded random starting clusters and
  * orders of cluster events, operator crashes and lost status patches.
  */
 class PlannerInvariantsTest {
@@ -47,38 +47,89 @@ class PlannerInvariantsTest {
   /** Versions the spec may name; the list is also what availableVersions holds when it is set. */
   static final List<String> VERSIONS = List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0", "2.2.0");
 
-  private static final String OURS = "pactflow";
-  private static final int MAX_EVENTS = 60;
+  /**
+   * Replays the one case a failure names, in each property the run selects: {@code mvn test
+   * -Dtest='PlannerInvariantsTest#<property>' -Dinvariants.seed=<seed>}.
+   */
+  static final String REPLAY_SEED = "invariants.seed";
 
-  /** Passes after the last event while every Job completes and every rollout settles. */
+  /**
+   * Draws another set of cases than the fixed default, to look further: {@code
+   * -Dinvariants.base=<any number>}. The default set is fixed so that a build fails or passes the
+   * same way every time.
+   */
+  static final String BASE = "invariants.base";
+
+  /** Prints every pass of the cases that run: {@code -Dinvariants.trace=true}, with a seed. */
+  private static final boolean TRACE = Boolean.getBoolean("invariants.trace");
+
+  private static final long DEFAULT_BASE = 0x6a09e667f3bcc908L;
+
+  private static final String OURS = "pactflow";
+
+  /** Short enough to read a failing case by eye: there is no shrinking. */
+  private static final int MAX_EVENTS = 40;
+
+  /**
+   * At most this many passes after the last event, while every Job completes and every rollout
+   * settles.
+   */
   private static final int CALM_ROUNDS = 16;
 
-  @Property(tries = 1000)
-  void everyPassKeepsTheRules(@ForAll("anyEventOrder") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> everyPassKeepsTheRules() {
+    return cases("everyPassKeepsTheRules", 1000, EVERYDAY_MIX);
   }
 
-  @Property(tries = 500)
-  void crashesDuplicateReconcilesAndLostStatusPatchesKeepTheRules(
-      @ForAll("crashesAndLostPatches") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> crashesDuplicateReconcilesAndLostStatusPatchesKeepTheRules() {
+    return cases(
+        "crashesDuplicateReconcilesAndLostStatusPatchesKeepTheRules",
+        500,
+        mixWith(
+            Map.of(
+                Kind.DUPLICATE_RECONCILE, 10,
+                Kind.OPERATOR_RESTART, 10,
+                Kind.STATUS_PATCH_LOST, 15,
+                Kind.JOB_VANISHES, 3,
+                Kind.JOB_PODS_GONE, 4)));
   }
 
-  @Property(tries = 500)
-  void rivalsForTheDeploymentKeepTheRules(@ForAll("rivals") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> rivalsForTheDeploymentKeepTheRules() {
+    return cases(
+        "rivalsForTheDeploymentKeepTheRules",
+        500,
+        mixWith(
+            Map.of(
+                Kind.OLDER_CLAIMANT, 5,
+                Kind.CLAIMANT_WITH_RUN_IN_FLIGHT, 5,
+                Kind.CLAIMANTS_LEAVE, 6,
+                Kind.FOREIGN_MIGRATION_JOB, 8)));
   }
 
-  @Property(tries = 500)
-  void aSpecThatKeepsChangingKeepsTheRules(@ForAll("specChurn") Scenario scenario) {
-    run(scenario);
+  @TestFactory
+  Stream<DynamicTest> aSpecThatKeepsChangingKeepsTheRules() {
+    return cases(
+        "aSpecThatKeepsChangingKeepsTheRules",
+        500,
+        mixWith(
+            Map.of(
+                Kind.ALL_GOES_WELL, 12,
+                Kind.VERSION_EDIT, 10,
+                Kind.RETRY_ANNOTATION, 5,
+                Kind.ON_FAILURE_HALT, 4,
+                Kind.ON_FAILURE_ROLLBACK, 4,
+                Kind.ROLLOUT_NEW_PODS_UNAVAILABLE, 6,
+                Kind.CLOCK_PASSES_ROLLOUT_TIMEOUT, 5,
+                Kind.JOB_FAILS, 4)));
   }
 
   /**
    * Found by reading the rules against CompletionEvidence, too deep for random event orders to hit:
    * an earlier run that reached 2.1.0 must not vouch for a later rollout to 2.1.0 that failed.
    */
-  @Example
+  @Test
   void aFailedRolloutToAVersionReachedBeforeIsStillFinishedBeforeReady() {
     Start start = new Start("2.0.0", "2.1.0", FailurePolicy.Halt, true, true, false, false, false);
     replay(
@@ -101,7 +152,7 @@ class PlannerInvariantsTest {
   }
 
   /** The same through a hop: r3 rolls 1.17.3 out on its way to 2.1.0 and fails there. */
-  @Example
+  @Test
   void aFailedRolloutOfAHopReachedBeforeIsStillFinishedBeforeReady() {
     Start start =
         new Start("1.14.0", "1.17.3", FailurePolicy.Halt, true, true, false, false, false);
@@ -124,31 +175,142 @@ class PlannerInvariantsTest {
                 new Event(Kind.RECONCILE, 0))));
   }
 
-  private static void run(Scenario scenario) {
-    scenario.events().forEach(event -> Statistics.label("event").collect(event.kind()));
-    Simulation simulation = replay(scenario);
-    BrokerUpgradeStatus last = simulation.cluster.upgrade.getStatus();
-    Statistics.label("final phase")
-        .collect(
+  // ---- Cases: seeds, replay and the event mix ----
+
+  /**
+   * One dynamic test per seed, then one that prints the mix the cases had. Each case's seed alone
+   * makes its scenario, so a failure names the seed to replay.
+   */
+  private static Stream<DynamicTest> cases(String property, int count, Map<Kind, Integer> mix) {
+    Mix seen = new Mix();
+    Optional<String> replay = Optional.ofNullable(System.getProperty(REPLAY_SEED));
+    long base =
+        Optional.ofNullable(System.getProperty(BASE)).map(Long::decode).orElse(DEFAULT_BASE);
+    SplittableRandom seeds = new SplittableRandom(base ^ property.hashCode());
+    Stream<Long> caseSeeds =
+        replay.isPresent()
+            ? Stream.of(Long.parseUnsignedLong(replay.get().replaceFirst("^0x", ""), 16))
+            : IntStream.range(0, count).mapToObj(i -> seeds.nextLong());
+    Stream<DynamicTest> each =
+        caseSeeds.map(
+            seed ->
+                DynamicTest.dynamicTest(
+                    "seed " + Long.toHexString(seed),
+                    () -> check(property, seed, scenario(new SplittableRandom(seed), mix), seen)));
+    return Stream.concat(
+        each, Stream.of(DynamicTest.dynamicTest("event mix", () -> seen.print(property))));
+  }
+
+  private static void check(String property, long seed, Scenario scenario, Mix seen) {
+    Simulation simulation = new Simulation(scenario.start());
+    try {
+      simulation.play(scenario.events());
+    } catch (AssertionError | RuntimeException violation) {
+      throw new AssertionError(
+          violation.getMessage() + "\n" + replayNote(property, seed, scenario, simulation),
+          violation);
+    } finally {
+      seen.add(scenario, simulation);
+    }
+  }
+
+  private static String replayNote(
+      String property, long seed, Scenario scenario, Simulation simulation) {
+    StringBuilder note = new StringBuilder();
+    note.append("  property ")
+        .append(property)
+        .append(", seed ")
+        .append(Long.toHexString(seed))
+        .append("; replay it with\n    mvn -B -ntp -o -q test -Dtest='PlannerInvariantsTest#")
+        .append(property)
+        .append("' -D")
+        .append(REPLAY_SEED)
+        .append('=')
+        .append(Long.toHexString(seed))
+        .append("\n  start: ")
+        .append(scenario.start())
+        .append("\n  events (» marks where it broke, after pass ")
+        .append(simulation.passes)
+        .append("):\n");
+    List<Event> events = scenario.events();
+    for (int i = 0; i < events.size(); i++) {
+      note.append(i == simulation.eventsApplied - 1 ? "  » " : "    ")
+          .append(String.format("%2d. ", i + 1))
+          .append(events.get(i))
+          .append('\n');
+    }
+    note.append(simulation.eventsApplied > events.size() ? "  » " : "    ")
+        .append("then calm: every Job completes, every rollout settles");
+    return note.toString();
+  }
+
+  private static void replay(Scenario scenario) {
+    new Simulation(scenario.start()).play(scenario.events());
+  }
+
+  /** What one property's cases did: the events drawn, the rules exercised, how runs ended. */
+  static final class Mix {
+    private final Map<Kind, Integer> events = new EnumMap<>(Kind.class);
+    private final Map<String, Integer> exercised = new LinkedHashMap<>();
+    private final Map<String, Integer> finalPhases = new TreeMap<>();
+    private int cases;
+
+    void add(Scenario scenario, Simulation simulation) {
+      cases++;
+      scenario.events().forEach(event -> events.merge(event.kind(), 1, Integer::sum));
+      count(exercised, "rule 1: the Deployment was patched", simulation.rolloutPatches > 0);
+      count(exercised, "rule 2: Ready=True or Succeeded was seen", simulation.readySeen);
+      count(exercised, "rules 3, 4: a Job was created", simulation.jobsCreated > 0);
+      count(exercised, "rules 3, 4: 5 or more Jobs were created", simulation.jobsCreated >= 5);
+      count(exercised, "rule 5: a MigrateDown Job was created", simulation.migrateDownJobs > 0);
+      count(exercised, "rule 5: a rollback run succeeded", simulation.rollbacksSucceeded > 0);
+      BrokerUpgradeStatus last = simulation.cluster.upgrade.getStatus();
+      if (last != null) {
+        finalPhases.merge(
             last.getPhase() == Phase.Blocked
                 ? "Blocked: "
                     + StatusConditions.find(last.getConditions(), StatusConditions.DEGRADED)
                         .map(condition -> condition.getReason())
                         .orElse("?")
-                : last.getPhase().name());
-    Statistics.label("rule 1: Deployment patched in the try")
-        .collect(simulation.rolloutPatches > 0);
-    Statistics.label("rule 2: Ready=True or Succeeded seen").collect(simulation.readySeen);
-    Statistics.label("rules 3, 4: Jobs created in the try")
-        .collect(
-            simulation.jobsCreated == 0 ? "0" : simulation.jobsCreated <= 4 ? "1-4" : "5 or more");
-  }
+                : String.valueOf(last.getPhase()),
+            1,
+            Integer::sum);
+      }
+    }
 
-  private static Simulation replay(Scenario scenario) {
-    Simulation simulation = new Simulation(scenario.start());
-    scenario.events().forEach(simulation::apply);
-    simulation.calmDown();
-    return simulation;
+    private static void count(Map<String, Integer> counts, String what, boolean happened) {
+      counts.merge(what, happened ? 1 : 0, Integer::sum);
+    }
+
+    void print(String property) {
+      int total = events.values().stream().mapToInt(Integer::intValue).sum();
+      StringBuilder report = new StringBuilder();
+      report.append(property).append(": ").append(cases).append(" cases, ").append(total);
+      report.append(" events\n  events:\n");
+      events.entrySet().stream()
+          .sorted(Map.Entry.<Kind, Integer>comparingByValue().reversed())
+          .forEach(
+              entry ->
+                  report.append(
+                      String.format(
+                          "    %-30s %6d  %5.1f %%%n",
+                          entry.getKey(), entry.getValue(), 100.0 * entry.getValue() / total)));
+      report.append("  cases in which:\n");
+      exercised.forEach(
+          (what, count) ->
+              report.append(
+                  String.format("    %-44s %5d  %5.1f %%%n", what, count, 100.0 * count / cases)));
+      report.append("  final phase:\n");
+      finalPhases.entrySet().stream()
+          .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+          .forEach(
+              entry ->
+                  report.append(
+                      String.format(
+                          "    %-44s %5d  %5.1f %%%n",
+                          entry.getKey(), entry.getValue(), 100.0 * entry.getValue() / cases)));
+      System.out.print(report);
+    }
   }
 
   // ---- What is generated ----
@@ -181,17 +343,38 @@ class PlannerInvariantsTest {
     CLAIMANTS_LEAVE,
     FOREIGN_MIGRATION_JOB,
     /** A stretch without faults: passes while every Job completes and every rollout settles. */
-    ALL_GOES_WELL
+    ALL_GOES_WELL;
+
+    /** Whether {@link Event#pick} changes what the event does. */
+    boolean picks() {
+      return switch (this) {
+        case JOB_COMPLETES,
+            JOB_FAILS,
+            JOB_POD_IMAGE_PULL_BACK_OFF,
+            JOB_POD_ERR_IMAGE_PULL,
+            JOB_VANISHES,
+            JOB_PODS_GONE,
+            ROLLOUT_OLD_PODS_TERMINATING,
+            CLOCK_TICKS,
+            VERSION_EDIT,
+            ALL_GOES_WELL,
+            FOREIGN_MIGRATION_JOB ->
+            true;
+        default -> false;
+      };
+    }
   }
 
   /**
-   * One event; {@code pick} chooses among what it could act on (which Job, which version), so a
-   * shrunk counterexample stays readable.
+   * One event; {@code pick} chooses among what it could act on (which Job, which version, how
+   * long), so the same event list means the same thing when it is replayed.
    */
   record Event(Kind kind, int pick) {
     @Override
     public String toString() {
-      return kind + "#" + pick;
+      return kind
+          + (kind.picks() ? "#" + pick : "")
+          + (kind == Kind.VERSION_EDIT ? " (" + VERSIONS.get(pick % VERSIONS.size()) + ")" : "");
     }
   }
 
@@ -254,111 +437,76 @@ class PlannerInvariantsTest {
     return weights;
   }
 
-  @Provide
-  Arbitrary<Scenario> anyEventOrder() {
-    return scenarios(EVERYDAY_MIX);
+  /** A starting cluster, then up to {@link #MAX_EVENTS} events drawn by weight. */
+  static Scenario scenario(SplittableRandom random, Map<Kind, Integer> mix) {
+    Start start = start(random);
+    int total = mix.values().stream().mapToInt(Integer::intValue).sum();
+    List<Event> events = new ArrayList<>();
+    int length = random.nextInt(MAX_EVENTS + 1);
+    for (int i = 0; i < length; i++) {
+      int draw = random.nextInt(total);
+      Kind kind = null;
+      // EnumMap iterates in declaration order, so a seed draws the same events every time.
+      for (Map.Entry<Kind, Integer> weight : mix.entrySet()) {
+        draw -= weight.getValue();
+        if (draw < 0) {
+          kind = weight.getKey();
+          break;
+        }
+      }
+      events.add(new Event(kind, random.nextInt(10)));
+    }
+    return new Scenario(start, events);
   }
 
-  @Provide
-  Arbitrary<Scenario> crashesAndLostPatches() {
-    return scenarios(
-        mixWith(
-            Map.of(
-                Kind.DUPLICATE_RECONCILE, 10,
-                Kind.OPERATOR_RESTART, 10,
-                Kind.STATUS_PATCH_LOST, 15,
-                Kind.JOB_VANISHES, 3,
-                Kind.JOB_PODS_GONE, 4)));
-  }
-
-  @Provide
-  Arbitrary<Scenario> rivals() {
-    return scenarios(
-        mixWith(
-            Map.of(
-                Kind.OLDER_CLAIMANT, 5,
-                Kind.CLAIMANT_WITH_RUN_IN_FLIGHT, 5,
-                Kind.CLAIMANTS_LEAVE, 6,
-                Kind.FOREIGN_MIGRATION_JOB, 8)));
-  }
-
-  @Provide
-  Arbitrary<Scenario> specChurn() {
-    return scenarios(
-        mixWith(
-            Map.of(
-                Kind.ALL_GOES_WELL, 12,
-                Kind.VERSION_EDIT, 10,
-                Kind.RETRY_ANNOTATION, 5,
-                Kind.ON_FAILURE_HALT, 4,
-                Kind.ON_FAILURE_ROLLBACK, 4,
-                Kind.ROLLOUT_NEW_PODS_UNAVAILABLE, 6,
-                Kind.CLOCK_PASSES_ROLLOUT_TIMEOUT, 5,
-                Kind.JOB_FAILS, 4)));
-  }
-
-  private static Arbitrary<Scenario> scenarios(Map<Kind, Integer> weights) {
-    @SuppressWarnings("unchecked")
-    Tuple.Tuple2<Integer, Kind>[] frequencies =
-        weights.entrySet().stream()
-            .map(entry -> Tuple.of(entry.getValue(), entry.getKey()))
-            .toArray(Tuple.Tuple2[]::new);
-    Arbitrary<Event> event =
-        Combinators.combine(
-                Arbitraries.frequency(frequencies), Arbitraries.integers().between(0, 9))
-            .as(Event::new);
-    return Combinators.combine(starts(), event.list().ofMaxSize(MAX_EVENTS)).as(Scenario::new);
-  }
-
-  private static Arbitrary<Start> starts() {
-    Arbitrary<Boolean> rarely = Arbitraries.frequency(Tuple.of(4, false), Tuple.of(1, true));
-    return Arbitraries.of("1.14.0", "1.17.3", "2.0.0", "2.1.0")
-        .flatMap(
-            running ->
-                Combinators.combine(
-                        targets(running),
-                        Arbitraries.of(FailurePolicy.class),
-                        Arbitraries.of(false, true),
-                        Arbitraries.frequency(Tuple.of(1, false), Tuple.of(4, true)),
-                        rarely,
-                        rarely,
-                        rarely)
-                    .as(
-                        (target,
-                            onFailure,
-                            allowDowngrade,
-                            versionsListed,
-                            autoMigrateOff,
-                            foreignRollout,
-                            predecessorJobs) ->
-                            new Start(
-                                running,
-                                target,
-                                onFailure,
-                                allowDowngrade,
-                                versionsListed,
-                                autoMigrateOff,
-                                foreignRollout,
-                                predecessorJobs)));
-  }
-
-  /** Mostly an upgrade, so that most tries get far into a run; sometimes any version. */
-  private static Arbitrary<String> targets(String running) {
+  private static Start start(SplittableRandom random) {
+    String running = oneOf(random, List.of("1.14.0", "1.17.3", "2.0.0", "2.1.0"));
+    // Mostly an upgrade, so that most cases get far into a run; sometimes any version.
     List<String> higher =
         VERSIONS.stream()
             .filter(version -> Version.of(version).compareTo(Version.of(running)) > 0)
             .toList();
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.of(higher)), Tuple.of(1, Arbitraries.of(VERSIONS)));
+    String target = random.nextInt(5) < 4 ? oneOf(random, higher) : oneOf(random, VERSIONS);
+    return new Start(
+        running,
+        target,
+        oneOf(random, List.of(FailurePolicy.values())),
+        random.nextBoolean(),
+        random.nextInt(5) != 0,
+        random.nextInt(5) == 0,
+        random.nextInt(5) == 0,
+        random.nextInt(5) == 0);
+  }
+
+  private static <T> T oneOf(SplittableRandom random, List<T> choices) {
+    return choices.get(random.nextInt(choices.size()));
   }
 
   // ---- The simulation and the rules ----
 
   /**
+   * The newest migration each version ships, as its db-version prints it once the database is at
+   * that version's schema.
+   */
+  static final Map<String, String> NEWEST_MIGRATION =
+      Map.of(
+          "1.14.0", "20240101",
+          "1.17.3", "20240601",
+          "2.0.0", "20250101",
+          "2.1.0", "20250601",
+          "2.2.0", "20260101");
+
+  /** A rollback run that ended Succeeded, from status.run or from history. */
+  record EndedRollback(String id, String to, String described) {}
+
+  /** A Job the simulation completed: which run and step it was for, and what it printed. */
+  record Completion(String run, String step, String hop, String printed) {}
+
+  /**
    * An {@link ObservedCluster} driven by events, with what the test knows besides what the planner
-   * sees: every Job the planner created, which Jobs really completed, the Deployment's template
-   * when each run started, every run as last persisted, and whether the data was migrated after the
-   * last rollout.
+   * sees: the database's migration number, every Job the planner created, which Jobs really
+   * completed and what they printed, the Deployment's template when each run started, every run as
+   * last persisted, and whether the run that last rolled the template out finished it since.
    */
   static final class Simulation {
 
@@ -367,26 +515,48 @@ class PlannerInvariantsTest {
     final ObservedCluster cluster;
     private final String initialVersion;
     private final Set<String> jobsWeCreated = new HashSet<>();
-    private final Set<String> completedJobs = new HashSet<>();
+    private final Map<String, Completion> completedJobs = new HashMap<>();
     private final Set<String> completedSchemaHops = new HashSet<>();
     private final Map<String, String> templateWhenRunStarted = new HashMap<>();
     private final Map<String, RunStatus> persistedRuns = new HashMap<>();
+    private final Set<String> rollbacksSeenSucceeded = new HashSet<>();
 
-    /** DataMigration Jobs created once the rollout to their own image had left no older pod. */
-    private final Set<String> dataJobsOnRolledOutTemplate = new HashSet<>();
+    /**
+     * The newest migration applied to the database: db-migrate goes up to its image's newest, or to
+     * the migration target it is given.
+     */
+    private String database;
 
-    /** The last change to the template came from an upgrade run, with auto-migrate off. */
-    private boolean upgradeRolledTheTemplate;
+    /**
+     * DataMigration and VerifyDatabaseVersion Jobs created once the rollout to their own image had
+     * left no pod of another template.
+     */
+    private final Set<String> finishingJobsOnRolledOutTemplate = new HashSet<>();
 
-    private boolean dataMigratedSinceTheRollout = true;
+    /** The type of the run that last changed the template (auto-migrate off); none at the start. */
+    private RunType templateRolledBy;
+
+    /**
+     * Since that change, the run's finishing Job completed on the rolled-out template: an upgrade's
+     * DataMigration, or a rollback's VerifyDatabaseVersion printing the version's newest migration.
+     */
+    private boolean finishedSinceTheRollout = true;
+
     private int retries;
-    private int passes;
+    int passes;
+
+    /** How many events were applied, the one being applied included; one more while calming. */
+    int eventsApplied;
+
     int rolloutPatches;
     int jobsCreated;
     boolean readySeen;
+    int migrateDownJobs;
+    int rollbacksSucceeded;
 
     Simulation(Start start) {
       initialVersion = start.running();
+      database = NEWEST_MIGRATION.get(start.running());
       cluster =
           ObservedCluster.running(start.running(), start.target())
               .with(
@@ -409,6 +579,16 @@ class PlannerInvariantsTest {
         cluster.jobs.add(predecessorJob("pactflow-r1-1-dbversion", StepName.RecordDatabaseVersion));
         cluster.jobs.add(predecessorJob("pactflow-r1-2-schema", StepName.SchemaMigration));
       }
+    }
+
+    /** Every event in order, then calm, checking the rules after every pass. */
+    void play(List<Event> events) {
+      for (Event event : events) {
+        eventsApplied++;
+        apply(event);
+      }
+      eventsApplied++;
+      calmDown();
     }
 
     void apply(Event event) {
@@ -506,15 +686,31 @@ class PlannerInvariantsTest {
       pass(true);
     }
 
+    /**
+     * Up to so many rounds; fewer once quiet. A pass that asked for nothing, over a cluster that
+     * did not change, leaving the status it found, would be repeated exactly by every later round:
+     * the planner is a function of what it sees, and the clock stands still here.
+     */
     private void goWell(int rounds) {
+      String quietStatus = null;
       for (int round = 0; round < rounds; round++) {
-        pass(true);
+        Decision decision = pass(true);
+        boolean clusterChanged = !cluster.unfinishedJobs().isEmpty() || !cluster.rolledOut();
         for (Job job : cluster.unfinishedJobs()) {
           complete(job, 0);
         }
         if (!cluster.rolledOut()) {
           cluster.settleRollout();
         }
+        if (!(decision.action() instanceof Action.Nothing) || clusterChanged) {
+          quietStatus = null;
+          continue;
+        }
+        String status = json(decision.status());
+        if (status.equals(quietStatus)) {
+          return;
+        }
+        quietStatus = status;
       }
     }
 
@@ -522,21 +718,36 @@ class PlannerInvariantsTest {
      * One planner pass: the rules are checked on the observation it saw and the decision it made,
      * then its action is applied; its status is kept unless the patch is lost.
      */
-    private void pass(boolean statusPersisted) {
+    private Decision pass(boolean statusPersisted) {
       Decision decision = cluster.plan();
       passes++;
       RunStatus run = decision.status().getRun();
+      if (TRACE) {
+        System.out.printf(
+            "pass %d (event %d)%s: %s; %s; Ready=%s; %s%n",
+            passes,
+            eventsApplied,
+            statusPersisted ? "" : " [status patch lost]",
+            summary(decision.action()),
+            decision.status().getPhase(),
+            StatusConditions.find(decision.status().getConditions(), StatusConditions.READY)
+                .map(condition -> condition.getStatus())
+                .orElse("?"),
+            describe(run));
+      }
       if (run != null) {
         templateWhenRunStarted.putIfAbsent(run.getId(), cluster.templateTag());
       }
       checkRolloutFollowsSchemaMigration(decision);
       checkReadyMeansDone(decision);
       checkOneJobAtATimeAndNoJobTwice(decision);
+      checkRollbackMigratesDownAfterItsRolloutAndEndsVerified(decision);
       if (statusPersisted) {
         cluster.upgrade.setStatus(decision.status());
         remember(decision.status());
       }
       applyAction(decision);
+      return decision;
     }
 
     /**
@@ -551,7 +762,16 @@ class PlannerInvariantsTest {
           known.setResult(summary.getResult());
           known.setFinishedAt(summary.getFinishedAt());
           if (summary.getResult() == RunResult.Succeeded) {
-            known.getSteps().forEach(step -> step.setState(StepState.Succeeded));
+            List<StepStatus> steps = known.getSteps();
+            for (int index = 0; index < steps.size(); index++) {
+              StepStatus step = steps.get(index);
+              step.setState(StepState.Succeeded);
+              // A step whose Job was created in a pass whose status patch was lost has no Job
+              // name here; the name derives from run and step, as the planner derives it.
+              if (step.getJob() == null && step.getName().runsJob()) {
+                step.setJob(JobNames.forStep(OURS, known.getId(), index, step.getName()));
+              }
+            }
           } else {
             known.currentStep().ifPresent(step -> step.setState(StepState.Failed));
           }
@@ -568,18 +788,23 @@ class PlannerInvariantsTest {
         Job job = create.job();
         jobsCreated++;
         jobsWeCreated.add(name(job));
+        String step = label(job, JobSpecFactory.LABEL_STEP);
+        if (StepName.MigrateDown.name().equals(step)) {
+          migrateDownJobs++;
+        }
         // What matters is that no pod of an older template is left to write the old way; a new
         // pod that is briefly unavailable writes nothing old.
-        if (StepName.DataMigration.name().equals(label(job, JobSpecFactory.LABEL_STEP))
-            && !cluster.rolloutPending()
-            && image(job).equals(templateImage())) {
-          dataJobsOnRolledOutTemplate.add(name(job));
+        boolean finishing =
+            StepName.DataMigration.name().equals(step)
+                || StepName.VerifyDatabaseVersion.name().equals(step);
+        if (finishing && !cluster.rolloutPending() && image(job).equals(templateImage())) {
+          finishingJobsOnRolledOutTemplate.add(name(job));
         }
       } else if (action instanceof Action.RolloutDeployment) {
         rolloutPatches++;
-        upgradeRolledTheTemplate = decision.status().getRun().getType() == RunType.Upgrade;
-        dataMigratedSinceTheRollout = false;
-        dataJobsOnRolledOutTemplate.clear();
+        templateRolledBy = decision.status().getRun().getType();
+        finishedSinceTheRollout = false;
+        finishingJobsOnRolledOutTemplate.clear();
       }
       cluster.apply(action);
     }
@@ -615,7 +840,7 @@ class PlannerInvariantsTest {
                       step.getName() == StepName.SchemaMigration
                           && hop.equals(step.getHop())
                           && step.getState() == StepState.Succeeded
-                          && completedJobs.contains(step.getJob()));
+                          && completedJobs.containsKey(step.getJob()));
       // A completion run (Preflight, Rollout, DataMigration of the version the Deployment already
       // names) resumes a run whose schema migration of that version had succeeded.
       boolean completionRun =
@@ -659,17 +884,19 @@ class PlannerInvariantsTest {
             last != null
                 && last.getResult() == RunResult.Succeeded
                 && target.equals(last.getTo())
-                && (last.getType() != RunType.Upgrade || dataMigratedAfterRollout(last, target)),
+                && finishedAfterRollout(last, target),
             () ->
-                "rule 2: phase Succeeded but the last run has no DataMigration after its Rollout: "
+                "rule 2: phase Succeeded but the last run has no "
+                    + (last != null && last.getType() == RunType.Rollback
+                        ? "VerifyDatabaseVersion"
+                        : "DataMigration")
+                    + " after its Rollout: "
                     + describe(last));
       }
       lastToTarget.ifPresent(
           run ->
               require(
-                  run.getType() == RunType.Upgrade
-                      ? dataMigratedAfterRollout(run, target)
-                      : rolloutSucceeded(run, target),
+                  finishedAfterRollout(run, target),
                   () ->
                       "rule 2: "
                           + (succeeded ? "phase Succeeded" : "Ready=True")
@@ -688,9 +915,16 @@ class PlannerInvariantsTest {
                     + ", not "
                     + target);
         require(
-            !upgradeRolledTheTemplate || dataMigratedSinceTheRollout,
+            templateRolledBy == null || finishedSinceTheRollout,
             () ->
-                "rule 2: Ready=True but no DataMigration Job completed after the rollout to "
+                "rule 2: Ready=True but no "
+                    + (templateRolledBy == RunType.Rollback
+                        ? "VerifyDatabaseVersion Job printed "
+                            + NEWEST_MIGRATION.get(cluster.templateTag())
+                        : "DataMigration Job completed")
+                    + " after the "
+                    + templateRolledBy
+                    + " run's rollout to "
                     + cluster.templateTag());
       }
     }
@@ -729,7 +963,16 @@ class PlannerInvariantsTest {
                       && step.getState() == StepState.Succeeded);
     }
 
-    private boolean dataMigratedAfterRollout(RunStatus run, String hop) {
+    /**
+     * After the run's Rollout of this hop succeeded, the step that finishes the hop did too, on a
+     * Job that really completed: an upgrade's DataMigration, or a rollback's VerifyDatabaseVersion
+     * that printed the hop's newest migration.
+     */
+    private boolean finishedAfterRollout(RunStatus run, String hop) {
+      StepName finishing =
+          run.getType() == RunType.Rollback
+              ? StepName.VerifyDatabaseVersion
+              : StepName.DataMigration;
       List<StepStatus> steps = run.getSteps();
       for (int rollout = 0; rollout < steps.size(); rollout++) {
         StepStatus candidate = steps.get(rollout);
@@ -737,16 +980,103 @@ class PlannerInvariantsTest {
             && hop.equals(candidate.getHop())
             && candidate.getState() == StepState.Succeeded) {
           for (StepStatus later : steps.subList(rollout + 1, steps.size())) {
-            if (later.getName() == StepName.DataMigration
+            if (later.getName() == finishing
                 && hop.equals(later.getHop())
                 && later.getState() == StepState.Succeeded
-                && completedJobs.contains(later.getJob())) {
+                && completedJobs.containsKey(later.getJob())
+                && (finishing != StepName.VerifyDatabaseVersion
+                    || NEWEST_MIGRATION
+                        .get(hop)
+                        .equals(completedJobs.get(later.getJob()).printed()))) {
               return true;
             }
           }
         }
       }
       return false;
+    }
+
+    // ---- Rule 5: a rollback migrates down only after its rollout, and ends verified ----
+
+    /**
+     * PROCEDURE.md's rollback: the newer image migrates down only once no pod of another version
+     * than the hop's is left (N-1 runs on N's schema, N on N-1's does not), and a rollback that
+     * succeeded had its last hop's db-version print that version's newest migration.
+     */
+    private void checkRollbackMigratesDownAfterItsRolloutAndEndsVerified(Decision decision) {
+      RunStatus run = decision.status().getRun();
+      if (decision.action() instanceof Action.CreateJob create
+          && StepName.MigrateDown.name().equals(label(create.job(), JobSpecFactory.LABEL_STEP))) {
+        Job job = create.job();
+        String hop = job.getMetadata().getAnnotations().get(JobSpecFactory.ANNOTATION_HOP);
+        require(
+            run != null && run.getType() == RunType.Rollback && rolloutSucceeded(run, hop),
+            () ->
+                "rule 5: MigrateDown Job "
+                    + name(job)
+                    + " created before the Rollout of "
+                    + hop
+                    + " succeeded: "
+                    + describe(run));
+        List<String> otherVersions =
+            cluster.deploymentPods.stream()
+                .map(pod -> pod.getMetadata().getName() + " runs " + versionOf(pod))
+                .filter(pod -> !pod.endsWith(" runs " + hop))
+                .toList();
+        require(
+            cluster.templateTag().equals(hop) && otherVersions.isEmpty(),
+            () ->
+                "rule 5: MigrateDown Job "
+                    + name(job)
+                    + " ("
+                    + image(job)
+                    + ") created while the template names "
+                    + cluster.templateTag()
+                    + " and pods of another version than "
+                    + hop
+                    + " are left: "
+                    + otherVersions);
+      }
+      List<EndedRollback> ended = new ArrayList<>();
+      if (run != null
+          && run.getType() == RunType.Rollback
+          && run.getResult() == RunResult.Succeeded) {
+        ended.add(new EndedRollback(run.getId(), run.getTo(), describe(run)));
+      }
+      decision.status().getHistory().stream()
+          .filter(
+              summary ->
+                  summary.getType() == RunType.Rollback
+                      && summary.getResult() == RunResult.Succeeded)
+          .forEach(
+              summary ->
+                  ended.add(
+                      new EndedRollback(
+                          summary.getId(),
+                          summary.getTo(),
+                          summary.getId() + " Rollback →" + summary.getTo() + " (from history)")));
+      for (EndedRollback rollback : ended) {
+        if (!rollbacksSeenSucceeded.add(rollback.id())) {
+          continue;
+        }
+        rollbacksSucceeded++;
+        String expected = NEWEST_MIGRATION.get(rollback.to());
+        require(
+            completedJobs.values().stream()
+                .anyMatch(
+                    job ->
+                        rollback.id().equals(job.run())
+                            && StepName.VerifyDatabaseVersion.name().equals(job.step())
+                            && rollback.to().equals(job.hop())
+                            && expected.equals(job.printed())),
+            () ->
+                "rule 5: rollback "
+                    + rollback.described()
+                    + " ended Succeeded but no VerifyDatabaseVersion Job of its last hop "
+                    + rollback.to()
+                    + " printed "
+                    + expected);
+      }
     }
 
     // ---- Rules 3 and 4: one migration Job at a time, never a Job twice ----
@@ -781,22 +1111,52 @@ class PlannerInvariantsTest {
 
     // ---- Events ----
 
+    /**
+     * The Job's pod exits 0 and prints what its command would: db-version the database's migration
+     * number, FindMigrationTarget its image's newest migration. A migration of our Deployment's
+     * database moves it, whoever made the Job.
+     */
     private void complete(Job job, int pick) {
       String step = label(job, JobSpecFactory.LABEL_STEP);
-      boolean printsANumber =
-          StepName.RecordDatabaseVersion.name().equals(step)
-              || StepName.FindMigrationTarget.name().equals(step);
-      // Now and then a command prints nothing at all.
-      String output = printsANumber && pick % 8 != 7 ? "20240101" : "";
-      cluster.completeJob(job, output);
-      completedJobs.add(name(job));
+      String hop = job.getMetadata().getAnnotations().get(JobSpecFactory.ANNOTATION_HOP);
+      String printed = "";
+      if (StepName.RecordDatabaseVersion.name().equals(step)
+          || StepName.VerifyDatabaseVersion.name().equals(step)) {
+        printed = database;
+      } else if (StepName.FindMigrationTarget.name().equals(step)) {
+        printed = NEWEST_MIGRATION.get(tag(image(job)));
+      }
+      if (pick % 8 == 7) {
+        printed = ""; // now and then a command prints nothing at all
+      }
+      if (migratesOurDeployment(job)) {
+        Optional<String> target =
+            env(job, cluster.upgrade.getSpec().getProcedure().getMigrationTargetEnv());
+        if (target.isPresent()) {
+          database = target.get();
+        } else if (StepName.SchemaMigration.name().equals(step)
+            || StepName.DataMigration.name().equals(step)) {
+          String newest = NEWEST_MIGRATION.get(tag(image(job)));
+          database = Long.parseLong(newest) > Long.parseLong(database) ? newest : database;
+        }
+      }
+      cluster.completeJob(job, printed);
+      completedJobs.put(
+          name(job), new Completion(label(job, JobSpecFactory.LABEL_RUN), step, hop, printed));
       if (StepName.SchemaMigration.name().equals(step)
           && JobOwnership.ownedBy(job, cluster.upgrade)) {
-        completedSchemaHops.add(
-            job.getMetadata().getAnnotations().get(JobSpecFactory.ANNOTATION_HOP));
+        completedSchemaHops.add(hop);
       }
-      if (dataJobsOnRolledOutTemplate.contains(name(job)) && image(job).equals(templateImage())) {
-        dataMigratedSinceTheRollout = true;
+      StepName finishing =
+          templateRolledBy == RunType.Rollback
+              ? StepName.VerifyDatabaseVersion
+              : StepName.DataMigration;
+      if (finishingJobsOnRolledOutTemplate.contains(name(job))
+          && image(job).equals(templateImage())
+          && finishing.name().equals(step)
+          && (finishing != StepName.VerifyDatabaseVersion
+              || printed.equals(NEWEST_MIGRATION.get(cluster.templateTag())))) {
+        finishedSinceTheRollout = true;
       }
     }
 
@@ -851,6 +1211,25 @@ class PlannerInvariantsTest {
           .toList();
     }
 
+    private static Optional<String> env(Job job, String name) {
+      return job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+          .filter(variable -> variable.getName().equals(name))
+          .map(EnvVar::getValue)
+          .findFirst();
+    }
+
+    /** The version a Deployment pod runs: what the template of its ReplicaSet names. */
+    private String versionOf(io.fabric8.kubernetes.api.model.Pod pod) {
+      String replicaSet = pod.getMetadata().getOwnerReferences().get(0).getName();
+      return cluster.replicaSets.stream()
+          .filter(candidate -> candidate.getMetadata().getName().equals(replicaSet))
+          .map(
+              found ->
+                  tag(found.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()))
+          .findFirst()
+          .orElse("unknown (" + replicaSet + ")");
+    }
+
     private String templateImage() {
       return cluster.deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
     }
@@ -865,6 +1244,19 @@ class PlannerInvariantsTest {
       if (!rule) {
         throw new AssertionError("pass " + passes + ": " + violation.get());
       }
+    }
+
+    private static String summary(Action action) {
+      if (action instanceof Action.CreateJob create) {
+        return "create Job " + name(create.job()) + " (" + image(create.job()) + ")";
+      }
+      if (action instanceof Action.DeleteJob delete) {
+        return "delete Job " + delete.name();
+      }
+      if (action instanceof Action.RolloutDeployment rollout) {
+        return "roll the Deployment out to " + rollout.image();
+      }
+      return "nothing to do";
     }
 
     private static String steps(RunStatus run) {
@@ -888,6 +1280,14 @@ class PlannerInvariantsTest {
               + run.getResult()
               + " "
               + steps(run);
+    }
+
+    private static String json(BrokerUpgradeStatus status) {
+      try {
+        return JSON.writeValueAsString(status);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     private static BrokerUpgradeStatus roundTrip(BrokerUpgradeStatus status) {
@@ -971,5 +1371,9 @@ class PlannerInvariantsTest {
 
   private static String image(Job job) {
     return job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
+  private static String tag(String image) {
+    return image.substring(image.lastIndexOf(':') + 1);
   }
 }

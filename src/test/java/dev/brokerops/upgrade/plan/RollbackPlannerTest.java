@@ -9,7 +9,9 @@ import dev.brokerops.upgrade.api.RunStatus;
 import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +184,44 @@ class RollbackPlannerTest {
 
     assertThat(rolledBack.status().getPhase()).isEqualTo(Phase.RolledBack);
     assertThat(cluster.reconcile().action()).as("never loops").isInstanceOf(Action.Nothing.class);
+  }
+
+  /**
+   * Found by PlannerInvariantsTest: a run that only finishes the version the Deployment already ran
+   * came from that version, so there is nothing older to go back to; an empty rollback that
+   * "succeeded" vouched for the data migration that had just failed, and Ready went True.
+   */
+  @Test
+  void aFailedDataMigrationOfTheVersionAlreadyRunningHasNothingToRollBackTo() {
+    // A BrokerUpgrade re-created after one was deleted between the rollout and the data
+    // migration: the template says 2.4.1 with auto-migrate off, and nothing says the data is.
+    ObservedCluster cluster =
+        ObservedCluster.running("2.4.1", "2.4.1")
+            .with(spec -> spec.setOnFailure(FailurePolicy.Rollback));
+    var container = cluster.deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<EnvVar> env = new ArrayList<>(container.getEnv());
+    env.add(new EnvVar("PACTFLOW_DATABASE_AUTO_MIGRATE", "false", null));
+    container.setEnv(env);
+    cluster.settleRollout();
+    cluster.reconcile();
+    cluster.failJob("r1-2-data", 1, "data migration failed");
+
+    Decision failed = cluster.reconcile();
+    cluster.edit(spec -> spec.setOnFailure(FailurePolicy.Halt));
+    Decision edited = cluster.reconcile();
+
+    assertThat(failed.status().getPhase()).isEqualTo(Phase.Failed);
+    assertThat(failed.status().getHistory())
+        .noneMatch(summary -> summary.getType() == RunType.Rollback);
+    assertThat(
+            StatusConditions.find(edited.status().getConditions(), StatusConditions.READY)
+                .orElseThrow()
+                .getStatus())
+        .as("the data migration has still not run")
+        .isEqualTo("False");
+    assertThat(((Action.CreateJob) edited.action()).job().getMetadata().getName())
+        .as("the spec edit starts a run that runs it")
+        .isEqualTo("pactflow-r2-2-data");
   }
 
   @Test
