@@ -68,15 +68,7 @@ class FailurePathsPlannerTest {
       Decision failed = cluster.reconcile();
       assertThat(failed.status().getPhase()).isEqualTo(Phase.Failed);
       assertThat(condition(failed, "Ready").getStatus()).isEqualTo("False");
-      assertThat(
-              cluster
-                  .deployment
-                  .getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .getContainers()
-                  .get(0)
-                  .getImage())
+      assertThat(cluster.templateImage())
           .as("the template already names the target: no evidence of success")
           .endsWith(":2.4.1");
 
@@ -169,14 +161,7 @@ class FailurePathsPlannerTest {
 
     @Test
     void aRetriedFailedDataMigrationRunsTheDataMigrationAgain() {
-      ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
-      cluster.reconcile();
-      cluster.completeJob("dbversion", "20240101");
-      cluster.reconcile();
-      cluster.completeJob("schema", "");
-      cluster.reconcile();
-      cluster.settleRollout();
-      cluster.reconcile();
+      ObservedCluster cluster = ObservedCluster.upgradingAt(StepName.DataMigration);
       cluster.failJob("r1-4-data", 1, "data migration failed");
       assertThat(cluster.reconcile().status().getPhase()).isEqualTo(Phase.Failed);
 

@@ -2,6 +2,7 @@ package dev.brokerops.upgrade.plan;
 
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeSpec;
+import dev.brokerops.upgrade.api.StepName;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -79,6 +80,36 @@ final class ObservedCluster {
             .endSpec()
             .build();
     settleRollout();
+  }
+
+  /** The image the Deployment's template names for the broker container. */
+  String templateImage() {
+    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
+  /**
+   * An upgrade 2.3.0 → 2.4.1 brought to this step: its Job just created and running, or for
+   * Rollout, the Deployment just patched; DataMigration's Job comes after a settled rollout.
+   */
+  static ObservedCluster upgradingAt(StepName step) {
+    ObservedCluster cluster = running("2.3.0", "2.4.1");
+    cluster.reconcile();
+    if (step == StepName.RecordDatabaseVersion) {
+      return cluster;
+    }
+    cluster.completeJob("dbversion", "20240101");
+    cluster.reconcile();
+    if (step == StepName.SchemaMigration) {
+      return cluster;
+    }
+    cluster.completeJob("schema", "");
+    cluster.reconcile();
+    if (step == StepName.Rollout) {
+      return cluster;
+    }
+    cluster.settleRollout();
+    cluster.reconcile();
+    return cluster;
   }
 
   static ObservedCluster running(String running, String target) {

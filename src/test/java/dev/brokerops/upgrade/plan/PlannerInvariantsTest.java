@@ -1231,7 +1231,7 @@ class PlannerInvariantsTest {
     }
 
     private String templateImage() {
-      return cluster.deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+      return cluster.templateImage();
     }
 
     private static <T> Optional<T> pick(List<T> candidates, int pick) {

@@ -226,14 +226,7 @@ class RollbackPlannerTest {
 
   @Test
   void aSuccessfulUpgradeKeepsTheWayBackInStatus() {
-    ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
-    cluster.reconcile();
-    cluster.completeJob("dbversion", "20240101");
-    cluster.reconcile();
-    cluster.completeJob("schema", "");
-    cluster.reconcile();
-    cluster.settleRollout();
-    cluster.reconcile();
+    ObservedCluster cluster = ObservedCluster.upgradingAt(StepName.DataMigration);
     cluster.completeJob("data", "");
 
     Decision done = cluster.reconcile();

@@ -86,16 +86,7 @@ class StepPlannerTest {
                   .get(0)
                   .getImage())
           .isEqualTo("quay.io/pactflow/enterprise:2.4.1");
-      assertThat(
-              cluster
-                  .deployment
-                  .getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .getContainers()
-                  .get(0)
-                  .getImage())
-          .endsWith(":2.3.0");
+      assertThat(cluster.templateImage()).endsWith(":2.3.0");
       assertThat(cluster.reconcile().action())
           .isInstanceOf(Action.Nothing.class); // schema migration runs
 
@@ -193,7 +184,7 @@ class StepPlannerTest {
 
     @Test
     void keepsAnOldPodThatIsStillTerminatingCountedAsNotDone() {
-      ObservedCluster cluster = clusterAt(StepName.Rollout);
+      ObservedCluster cluster = ObservedCluster.upgradingAt(StepName.Rollout);
       cluster.rolloutInProgress(1); // all 3 new replicas available, one old pod terminating
 
       Decision decision = cluster.reconcile();
@@ -204,7 +195,7 @@ class StepPlannerTest {
 
     @Test
     void failsTheRolloutWhenItsTimeoutPasses() {
-      ObservedCluster cluster = clusterAt(StepName.Rollout);
+      ObservedCluster cluster = ObservedCluster.upgradingAt(StepName.Rollout);
       cluster.rolloutInProgress(2);
       cluster.reconcile();
       cluster.advanceClock(Duration.ofSeconds(901));
@@ -225,7 +216,7 @@ class StepPlannerTest {
       String jobState,
       Class<? extends Action> expectedAction,
       StepState expectedStepState) {
-    ObservedCluster cluster = clusterAt(step);
+    ObservedCluster cluster = ObservedCluster.upgradingAt(step);
     String suffix =
         switch (step) {
           case RecordDatabaseVersion -> "dbversion";
@@ -292,31 +283,6 @@ class StepPlannerTest {
                         StepState.Failed)));
   }
 
-  /**
-   * A run at this step: its Job just created and running, or for Rollout, the Deployment just
-   * patched.
-   */
-  private static ObservedCluster clusterAt(StepName step) {
-    ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.4.1");
-    cluster.reconcile();
-    if (step == StepName.RecordDatabaseVersion) {
-      return cluster;
-    }
-    cluster.completeJob("dbversion", "20240101");
-    cluster.reconcile();
-    if (step == StepName.SchemaMigration) {
-      return cluster;
-    }
-    cluster.completeJob("schema", "");
-    cluster.reconcile();
-    if (step == StepName.Rollout) {
-      return cluster;
-    }
-    cluster.settleRollout();
-    cluster.reconcile();
-    return cluster;
-  }
-
   @Nested
   class Resuming {
 
@@ -380,16 +346,7 @@ class StepPlannerTest {
           StatusConditions.find(decision.status().getConditions(), "Degraded").orElseThrow();
       assertThat(degraded.getReason()).isEqualTo("StepFailed");
       assertThat(degraded.getMessage()).contains("SchemaMigration", "pactflow-r1-2-schema");
-      assertThat(
-              cluster
-                  .deployment
-                  .getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .getContainers()
-                  .get(0)
-                  .getImage())
-          .endsWith(":2.3.0");
+      assertThat(cluster.templateImage()).endsWith(":2.3.0");
 
       assertThat(cluster.reconcile().action()).isInstanceOf(Action.Nothing.class);
       assertThat(cluster.last.status().getNextRun().getWaitingFor())
