@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -113,13 +112,9 @@ public record ActionRefusal(Action action, int code, String apiMessage) {
             now);
     status.setConditions(conditions);
 
-    Optional<Condition> before =
-        StatusConditions.find(previous.getConditions(), StatusConditions.DEGRADED);
     boolean news =
-        before.isEmpty()
-            || !"True".equals(before.get().getStatus())
-            || !Objects.equals(before.get().getReason(), reason)
-            || !Objects.equals(before.get().getMessage(), message);
+        StatusConditions.newlyTrue(
+            previous.getConditions(), StatusConditions.DEGRADED, reason, message);
     List<Notice> notices = news ? List.of(Notice.warning(reason, message)) : List.of();
     Instant since =
         StatusConditions.find(conditions, StatusConditions.DEGRADED)

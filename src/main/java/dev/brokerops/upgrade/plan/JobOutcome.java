@@ -43,6 +43,19 @@ public sealed interface JobOutcome {
    */
   record Stuck(String reason, String message) implements JobOutcome {}
 
+  /** The pods of the Job named {@code jobName} among {@code pods}. */
+  static List<Pod> podsOf(String jobName, List<Pod> pods) {
+    return pods.stream()
+        .filter(
+            pod ->
+                Optional.ofNullable(pod.getMetadata().getOwnerReferences())
+                    .orElse(List.of())
+                    .stream()
+                    .anyMatch(
+                        owner -> "Job".equals(owner.getKind()) && jobName.equals(owner.getName())))
+        .toList();
+  }
+
   static JobOutcome of(Job job, List<Pod> pods) {
     if (hasCondition(job, "Complete")) {
       return new Succeeded(

@@ -1,6 +1,7 @@
 package dev.brokerops.upgrade.plan;
 
 import dev.brokerops.upgrade.api.BrokerUpgrade;
+import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobRequest;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -68,9 +69,7 @@ final class JobOwnership {
             .map(labels -> labels.get(JobSpecFactory.LABEL_DEPLOYMENT))
             .orElse(null);
     // Jobs made before the label existed: the ones this BrokerUpgrade owns are for its Deployment.
-    return label == null
-        ? ownedBy(job, upgrade)
-        : label.equals(dev.brokerops.upgrade.jobs.JobNames.labelValue(deployment));
+    return label == null ? ownedBy(job, upgrade) : label.equals(JobNames.labelValue(deployment));
   }
 
   private static String image(Job job) {

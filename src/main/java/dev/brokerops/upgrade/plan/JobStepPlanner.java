@@ -7,7 +7,6 @@ import dev.brokerops.upgrade.api.StepStatus;
 import dev.brokerops.upgrade.jobs.JobRequest;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import dev.brokerops.upgrade.jobs.StepCommands;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.List;
@@ -88,7 +87,7 @@ final class JobStepPlanner {
                   + " again by itself. Check the database, then retry the run");
       return StepResult.CONTINUE;
     }
-    List<Pod> pods = podsOf(pass, jobName);
+    List<Pod> pods = JobOutcome.podsOf(jobName, pass.observed().jobPods());
     JobOutcome outcome = JobOutcome.of(job.get(), pods);
     if (outcome instanceof JobOutcome.Succeeded succeeded) {
       boolean needsOutput =
@@ -178,18 +177,6 @@ final class JobStepPlanner {
         step.getImage(),
         command,
         env);
-  }
-
-  private static List<Pod> podsOf(PassContext pass, String jobName) {
-    return pass.observed().jobPods().stream()
-        .filter(
-            pod ->
-                Optional.ofNullable(pod.getMetadata().getOwnerReferences())
-                    .orElse(List.of())
-                    .stream()
-                    .map(OwnerReference::getName)
-                    .anyMatch(jobName::equals))
-        .toList();
   }
 
   /** The migration number this rollback hop goes down to: what its FindMigrationTarget printed. */

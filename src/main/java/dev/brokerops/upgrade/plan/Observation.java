@@ -14,10 +14,13 @@ import java.util.Optional;
  *
  * @param claimants every BrokerUpgrade in the namespace that names the same Deployment, this one
  *     included
- * @param jobs the Jobs this BrokerUpgrade owns
+ * @param jobs every migration Job in the namespace (the operator's label), whichever BrokerUpgrade
+ *     made it: a Job under a step's name is checked before it is adopted, and no two Jobs migrate
+ *     one Deployment
  * @param jobPods the pods of those Jobs
  * @param replicaSets the ReplicaSets of the Deployment
- * @param deploymentPods the pods of those ReplicaSets, terminating ones included
+ * @param deploymentPods the pods of the Deployment, terminating ones included, also those whose
+ *     ReplicaSet is already deleted
  */
 public record Observation(
     BrokerUpgrade upgrade,

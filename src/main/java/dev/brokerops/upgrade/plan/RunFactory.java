@@ -6,6 +6,7 @@ import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepState;
 import dev.brokerops.upgrade.api.StepStatus;
+import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
@@ -172,8 +173,7 @@ record RunFactory(String repository, String trigger, Instant now) {
     for (Job job : jobs) {
       Map<String, String> labels = job.getMetadata().getLabels();
       if (labels != null
-          && dev.brokerops.upgrade.jobs.JobNames.labelValue(upgradeName)
-              .equals(labels.get(JobSpecFactory.LABEL_UPGRADE))) {
+          && JobNames.labelValue(upgradeName).equals(labels.get(JobSpecFactory.LABEL_UPGRADE))) {
         ids.add(labels.get(JobSpecFactory.LABEL_RUN));
       }
     }

@@ -9,7 +9,6 @@ import dev.brokerops.upgrade.api.StepName;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -120,13 +119,12 @@ final class StatusAggregator {
     if (!verdict.blocked()) {
       return Optional.empty();
     }
-    Optional<Condition> before =
-        StatusConditions.find(previous.getConditions(), StatusConditions.DEGRADED);
     boolean news =
-        before.isEmpty()
-            || !"True".equals(before.get().getStatus())
-            || !Objects.equals(before.get().getReason(), verdict.degradedReason())
-            || !Objects.equals(before.get().getMessage(), verdict.degradedMessage());
+        StatusConditions.newlyTrue(
+            previous.getConditions(),
+            StatusConditions.DEGRADED,
+            verdict.degradedReason(),
+            verdict.degradedMessage());
     return news
         ? Optional.of(Notice.warning(verdict.degradedReason(), verdict.degradedMessage()))
         : Optional.empty();

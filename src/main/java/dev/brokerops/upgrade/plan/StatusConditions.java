@@ -49,6 +49,19 @@ public final class StatusConditions {
         .build();
   }
 
+  /**
+   * True unless {@code type} was already True with this reason and message: the change a person is
+   * told of once (a Warning), not on every pass.
+   */
+  public static boolean newlyTrue(
+      List<Condition> before, String type, String reason, String message) {
+    Optional<Condition> was = find(before, type);
+    return was.isEmpty()
+        || !"True".equals(was.get().getStatus())
+        || !Objects.equals(was.get().getReason(), reason)
+        || !Objects.equals(was.get().getMessage(), message);
+  }
+
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     return conditions == null
         ? Optional.empty()

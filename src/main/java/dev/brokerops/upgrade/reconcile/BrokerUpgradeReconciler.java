@@ -16,7 +16,6 @@ import dev.brokerops.upgrade.plan.MidRunDeletion;
 import dev.brokerops.upgrade.plan.Notice;
 import dev.brokerops.upgrade.plan.StatusConditions;
 import dev.brokerops.upgrade.plan.StepPlanner;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -161,8 +160,9 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     LOG.warn("{}: {}", id(upgrade), message);
     BrokerUpgradeStatus status =
         upgrade.getStatus() == null ? new BrokerUpgradeStatus() : upgrade.getStatus();
-    Optional<Condition> before =
-        StatusConditions.find(status.getConditions(), StatusConditions.DEGRADED);
+    boolean news =
+        StatusConditions.newlyTrue(
+            status.getConditions(), StatusConditions.DEGRADED, RECONCILE_ERROR, message);
     long generation = Optional.ofNullable(upgrade.getMetadata().getGeneration()).orElse(0L);
     status.setConditions(
         StatusConditions.set(
@@ -171,10 +171,6 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
                 StatusConditions.DEGRADED, true, RECONCILE_ERROR, message, generation),
             now));
     upgrade.setStatus(status);
-    boolean news =
-        before.isEmpty()
-            || !RECONCILE_ERROR.equals(before.get().getReason())
-            || !message.equals(before.get().getMessage());
     if (news) {
       new EventRecorder(context.getClient())
           .record(upgrade, Notice.warning(RECONCILE_ERROR, message), now);
