@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -53,19 +52,18 @@ public final class MidRunDeletion {
   public static Cleanup plan(
       BrokerUpgrade upgrade, Optional<Deployment> deployment, List<Job> jobs, List<Pod> pods) {
     String name = upgrade.getMetadata().getName();
-    String uid = upgrade.getMetadata().getUid();
     Map<String, JobOutcome> outcomes = new java.util.LinkedHashMap<>();
     List<Job> orphan = new ArrayList<>();
     List<Job> finishedOrphans = new ArrayList<>();
     List<Job> interrupted = new ArrayList<>();
     boolean running = false;
     for (Job job : jobs) {
-      boolean owned = owners(job).stream().anyMatch(owner -> Objects.equals(uid, owner.getUid()));
+      boolean owned = JobOwnership.ownedBy(job, upgrade);
       boolean orphanedByUs = name.equals(annotation(job));
       if (!owned && !orphanedByUs) {
         continue; // a Job of an earlier BrokerUpgrade of that name, on its way out
       }
-      JobOutcome outcome = JobOutcome.of(job, podsOf(job, pods));
+      JobOutcome outcome = JobOutcome.of(job, JobOutcome.podsOf(job.getMetadata().getName(), pods));
       outcomes.put(job.getMetadata().getName(), outcome);
       // A pod that cannot start (a bad image) runs no migration: nothing to protect.
       boolean migrating = outcome instanceof JobOutcome.Running;
@@ -125,19 +123,6 @@ public final class MidRunDeletion {
 
   private static List<OwnerReference> owners(Job job) {
     return Optional.ofNullable(job.getMetadata().getOwnerReferences()).orElse(List.of());
-  }
-
-  private static List<Pod> podsOf(Job job, List<Pod> pods) {
-    String jobName = job.getMetadata().getName();
-    return pods.stream()
-        .filter(
-            pod ->
-                Optional.ofNullable(pod.getMetadata().getOwnerReferences())
-                    .orElse(List.of())
-                    .stream()
-                    .anyMatch(
-                        owner -> "Job".equals(owner.getKind()) && jobName.equals(owner.getName())))
-        .toList();
   }
 
   /** Says what state the deletion left, from status corrected by what the Jobs show now. */
@@ -301,8 +286,8 @@ public final class MidRunDeletion {
     }
 
     /**
-     * The one state a new BrokerUpgrade cannot repair: the Deployment already at the run's target,
-     * but that hop's final data migration never ran.
+     * The Deployment already at the run's target, but that hop's final data migration never ran:
+     * worth saying, since rows stay unmigrated until a BrokerUpgrade runs it.
      */
     private Optional<String> dataMigrationGap() {
       if (run == null
@@ -321,11 +306,13 @@ public final class MidRunDeletion {
       }
       return Optional.of(
           " But its final DataMigration did not run: rows old pods wrote during the rollout stay"
-              + " unmigrated, and a new BrokerUpgrade sees "
+              + " unmigrated until it does. A BrokerUpgrade created again runs it before it is Ready"
+              + " (it finds "
               + run.getTo()
-              + " as reached and will not run it. Run the image's db-migrate once ("
+              + " with auto-migrate off and no record of a data migration there); or run the"
+              + " image's db-migrate once ("
               + lastData.get().getImage()
-              + ", a Job from the Deployment's pod template) or see the README.");
+              + ", a Job from the Deployment's pod template).");
     }
   }
 }
