@@ -367,33 +367,10 @@ final class ObservedCluster {
     status.setReplicas(3);
     deploymentPods.clear();
     for (int i = 0; i < 3; i++) {
-      deploymentPods.add(
-          new PodBuilder()
-              .withNewMetadata()
-              .withName("pactflow-rs" + revision + "-" + i)
-              .withNamespace(NAMESPACE)
-              .withOwnerReferences(
-                  new OwnerReferenceBuilder()
-                      .withKind("ReplicaSet")
-                      .withName("pactflow-rs" + revision)
-                      .build())
-              .endMetadata()
-              .build());
+      deploymentPods.add(deploymentPod("pactflow-rs" + revision + "-" + i, revision, false));
     }
     for (int i = 0; i < oldPodsLeft; i++) {
-      deploymentPods.add(
-          new PodBuilder()
-              .withNewMetadata()
-              .withName("old-" + i)
-              .withNamespace(NAMESPACE)
-              .withDeletionTimestamp(now.toString())
-              .withOwnerReferences(
-                  new OwnerReferenceBuilder()
-                      .withKind("ReplicaSet")
-                      .withName("pactflow-rs" + (revision - 1))
-                      .build())
-              .endMetadata()
-              .build());
+      deploymentPods.add(deploymentPod("old-" + i, revision - 1, true));
     }
   }
 
@@ -405,18 +382,7 @@ final class ObservedCluster {
     newReplicaSet();
     deploymentPods.clear();
     for (int i = 0; i < 3; i++) {
-      deploymentPods.add(
-          new PodBuilder()
-              .withNewMetadata()
-              .withName("pactflow-rs" + revision + "-" + i)
-              .withNamespace(NAMESPACE)
-              .withOwnerReferences(
-                  new OwnerReferenceBuilder()
-                      .withKind("ReplicaSet")
-                      .withName("pactflow-rs" + revision)
-                      .build())
-              .endMetadata()
-              .build());
+      deploymentPods.add(deploymentPod("pactflow-rs" + revision + "-" + i, revision, false));
     }
     deployment.setStatus(
         new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
