@@ -32,7 +32,10 @@ final class Preflight {
     record Blocked(Verdict verdict) implements Result {}
   }
 
-  static Result check(Observation observed) {
+  /**
+   * @param container the broker container looked up in the observed Deployment, when there is one
+   */
+  static Result check(Observation observed, Optional<BrokerContainer.Lookup> container) {
     BrokerUpgrade upgrade = observed.upgrade();
     BrokerUpgradeSpec spec = upgrade.getSpec();
     BrokerUpgrade owner = owner(observed.claimants()).orElse(upgrade);
@@ -46,7 +49,7 @@ final class Preflight {
               + "; one Deployment has one BrokerUpgrade. Delete this one or point"
               + " spec.deployment at another Deployment");
     }
-    if (observed.deployment().isEmpty()) {
+    if (observed.deployment().isEmpty() || container.isEmpty()) {
       return blocked(
           "DeploymentNotFound",
           "Deployment "
@@ -55,7 +58,7 @@ final class Preflight {
               + upgrade.getMetadata().getNamespace());
     }
     Deployment deployment = observed.deployment().get();
-    BrokerContainer.Lookup lookup = BrokerContainer.find(deployment, spec.getContainer());
+    BrokerContainer.Lookup lookup = container.get();
     if (lookup instanceof BrokerContainer.Lookup.NotFound notFound) {
       return blocked(notFound.reason(), notFound.message());
     }

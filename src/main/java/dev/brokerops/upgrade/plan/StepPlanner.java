@@ -92,15 +92,15 @@ public final class StepPlanner {
     Decision decide() {
       status.setObservedGeneration(generation);
       status.setTargetVersion(spec.getVersion());
-      observed
-          .deployment()
-          .map(found -> BrokerContainer.find(found, spec.getContainer()))
+      Optional<BrokerContainer.Lookup> container =
+          observed.deployment().map(found -> BrokerContainer.find(found, spec.getContainer()));
+      container
           .filter(BrokerContainer.Lookup.Found.class::isInstance)
           .map(found -> ((BrokerContainer.Lookup.Found) found).container().tag())
           .ifPresent(status::setCurrentVersion);
       Pass pass;
       StatusAggregator.BrokerState brokerState;
-      Preflight.Result preflight = Preflight.check(observed);
+      Preflight.Result preflight = Preflight.check(observed, container);
       if (preflight instanceof Preflight.Result.Passed passed) {
         deployment = passed.deployment();
         broker = passed.broker();
