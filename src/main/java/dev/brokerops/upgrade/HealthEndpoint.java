@@ -22,12 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The operator's probes for its Deployment: {@code /healthz} (no reconciliation hung, informers not
  * lost for long; see {@link Liveness}) and {@code /readyz} (the operator has started and every
- * informer is healthy).
+ * informer is healthy; a standby replica is ready too, and the body says it stands by).
  */
 final class HealthEndpoint implements AutoCloseable {
-
-  /** Port of the probes; unset means no endpoint (as for {@code make run}). */
-  static final String PORT_ENV = "HEALTH_PORT";
 
   private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
 
@@ -37,7 +34,8 @@ final class HealthEndpoint implements AutoCloseable {
     this.server = server;
   }
 
-  static HealthEndpoint start(Operator operator, Liveness liveness, int port) throws IOException {
+  static HealthEndpoint start(Operator operator, Liveness liveness, Leadership leadership, int port)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 10);
     server.createContext(
         "/healthz",
@@ -45,9 +43,10 @@ final class HealthEndpoint implements AutoCloseable {
           Optional<String> problem = liveness.problem();
           // The kubelet's event only says 503; the reason for the restart has to be in the log.
           problem.ifPresent(reason -> LOG.warn("liveness probe fails: {}", reason));
-          respond(exchange, problem);
+          respond(exchange, problem, "ok");
         });
-    server.createContext("/readyz", exchange -> respond(exchange, readiness(operator)));
+    server.createContext(
+        "/readyz", exchange -> respond(exchange, readiness(operator), leadership.role()));
     server.start();
     return new HealthEndpoint(server);
   }
@@ -111,9 +110,10 @@ final class HealthEndpoint implements AutoCloseable {
     return details.isEmpty() ? "" : " [" + String.join("; ", details) + "]";
   }
 
-  private static void respond(HttpExchange exchange, Optional<String> problem) throws IOException {
+  private static void respond(HttpExchange exchange, Optional<String> problem, String healthy)
+      throws IOException {
     // One line whatever the reason holds, so that a probe log or curl shows it whole.
-    String line = problem.map(reason -> reason.replaceAll("\\s+", " ").strip()).orElse("ok");
+    String line = problem.map(reason -> reason.replaceAll("\\s+", " ").strip()).orElse(healthy);
     byte[] body = (line + "\n").getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     exchange.sendResponseHeaders(problem.isPresent() ? 503 : 200, body.length);

@@ -1,92 +1,119 @@
 package dev.brokerops.upgrade;
 
 import dev.brokerops.upgrade.reconcile.BrokerUpgradeReconciler;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.brokerops.upgrade.reconcile.UpgradeMetrics;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the BrokerUpgrade operator against the current kubeconfig (or in-cluster service account).
+ * Runs the BrokerUpgrade operator against the current kubeconfig (or in-cluster service account),
+ * as {@link OperatorSettings} from the environment say.
  */
 public final class OperatorMain {
 
   /** Comma-separated namespaces to watch; unset or empty watches all namespaces. */
-  public static final String WATCH_NAMESPACES = "WATCH_NAMESPACES";
+  public static final String WATCH_NAMESPACES = OperatorSettings.WATCH_NAMESPACES;
 
   private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
 
   private OperatorMain() {}
 
   public static void main(String[] args) throws IOException {
-    Set<String> namespaces = namespaces(System.getenv(WATCH_NAMESPACES));
+    OperatorSettings settings = OperatorSettings.from(System.getenv());
     Clock clock = Clock.systemUTC();
-    ReconcileWatchdog watchdog =
-        new ReconcileWatchdog(
-            clock,
-            Liveness.seconds(
-                ReconcileWatchdog.LIMIT_ENV,
-                System.getenv(ReconcileWatchdog.LIMIT_ENV),
-                ReconcileWatchdog.DEFAULT_LIMIT));
-    Duration informerGrace =
-        Liveness.seconds(
-            Liveness.INFORMER_GRACE_ENV,
-            System.getenv(Liveness.INFORMER_GRACE_ENV),
-            Liveness.DEFAULT_INFORMER_GRACE);
+    ReconcileWatchdog watchdog = new ReconcileWatchdog(clock, settings.reconcileLimit());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    List.of(
+            new JvmMemoryMetrics(),
+            new JvmGcMetrics(),
+            new JvmThreadMetrics(),
+            new ClassLoaderMetrics(),
+            new ProcessorMetrics(),
+            new UptimeMetrics())
+        .forEach(binder -> binder.bindTo(registry));
+    Leadership leadership =
+        settings
+            .leaderElection()
+            .map(election -> Leadership.electing(election.identity()))
+            .orElseGet(Leadership::alone);
+
     Operator operator =
-        start(new Operator(overrider -> overrider.withMetrics(watchdog)), namespaces);
-    operator.installShutdownHook(Duration.ofSeconds(10));
-    String healthPort = System.getenv(HealthEndpoint.PORT_ENV);
-    if (healthPort != null && !healthPort.isBlank()) {
-      Liveness liveness =
-          new Liveness(
-              clock, watchdog, () -> HealthEndpoint.unhealthyEventSources(operator), informerGrace);
-      HealthEndpoint.start(operator, liveness, Integer.parseInt(healthPort.strip()));
-      LOG.info("probes served on port {}: /healthz, /readyz", healthPort.strip());
-    }
-    LOG.info(
-        "brokerupgrade operator started, watching {}",
-        namespaces.isEmpty() ? "all namespaces" : "namespaces " + namespaces);
-  }
-
-  /**
-   * Registers the reconciler and starts the operator against this client's cluster; the caller
-   * stops it.
-   */
-  public static Operator start(KubernetesClient client, Set<String> namespaces) {
-    return start(
         new Operator(
-            overrider -> overrider.withKubernetesClient(client).withCloseClientOnStop(false)),
-        namespaces);
-  }
-
-  private static Operator start(Operator operator, Set<String> namespaces) {
+            overrider -> {
+              // JOSDK times reconciliations with the first; the watchdog only needs start and end.
+              overrider.withMetrics(
+                  new AggregatedMetrics(
+                      List.of(MicrometerMetrics.withoutPerResourceMetrics(registry), watchdog)));
+              settings
+                  .leaderElection()
+                  .ifPresent(
+                      election ->
+                          overrider.withLeaderElectionConfiguration(
+                              LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                                      election.leaseName())
+                                  .withLeaseNamespace(election.namespace())
+                                  .withIdentity(election.identity())
+                                  .withLeaderCallbacks(leadership.callbacks())
+                                  .build()));
+            });
     operator.register(
-        new BrokerUpgradeReconciler(Clock.systemUTC()),
+        new BrokerUpgradeReconciler(clock, settings.imagePolicy(), new UpgradeMetrics(registry)),
         configuration -> {
-          if (namespaces.isEmpty()) {
+          if (settings.watchNamespaces().isEmpty()) {
             configuration.watchingAllNamespaces();
           } else {
-            configuration.settingNamespaces(namespaces);
+            configuration.settingNamespaces(settings.watchNamespaces());
           }
         });
+    // Without leader election JOSDK installs this; with it JOSDK leaves the process to exit as is.
+    operator.installShutdownHook(Duration.ofSeconds(10));
     operator.start();
-    return operator;
-  }
 
-  static Set<String> namespaces(String value) {
-    if (value == null) {
-      return Set.of();
+    if (settings.healthPort().isPresent()) {
+      Liveness liveness =
+          new Liveness(
+              clock,
+              watchdog,
+              () -> HealthEndpoint.unhealthyEventSources(operator),
+              settings.informerGrace());
+      HealthEndpoint.start(operator, liveness, leadership, settings.healthPort().getAsInt());
+      LOG.info("probes served on port {}: /healthz, /readyz", settings.healthPort().getAsInt());
     }
-    return Arrays.stream(value.split(","))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .collect(Collectors.toSet());
+    if (settings.metricsPort().isPresent()) {
+      MetricsEndpoint.start(registry, settings.metricsPort().getAsInt());
+      LOG.info("metrics served on port {}: /metrics", settings.metricsPort().getAsInt());
+    }
+    LOG.info(
+        "brokerupgrade operator started, watching {}{}",
+        settings.watchNamespaces().isEmpty()
+            ? "all namespaces"
+            : "namespaces " + settings.watchNamespaces(),
+        settings
+            .leaderElection()
+            .map(
+                election ->
+                    ", electing a leader through Lease "
+                        + election.namespace()
+                        + "/"
+                        + election.leaseName()
+                        + " as "
+                        + election.identity())
+            .orElse(", alone (no leader election)"));
   }
 }

@@ -97,7 +97,7 @@ class HealthEndpointTest {
   private void start(List<String> unhealthyEventSources) throws Exception {
     Liveness liveness =
         new Liveness(clock, watchdog, () -> unhealthyEventSources, Duration.ofSeconds(60));
-    endpoint = HealthEndpoint.start(operator, liveness, 0);
+    endpoint = HealthEndpoint.start(operator, liveness, Leadership.alone(), 0);
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -34,8 +34,10 @@ final class Preflight {
 
   /**
    * @param container the broker container looked up in the observed Deployment, when there is one
+   * @param imagePolicy which repositories {@code spec.image} may name
    */
-  static Result check(Observation observed, Optional<BrokerContainer.Lookup> container) {
+  static Result check(
+      Observation observed, Optional<BrokerContainer.Lookup> container, ImagePolicy imagePolicy) {
     BrokerUpgrade upgrade = observed.upgrade();
     BrokerUpgradeSpec spec = upgrade.getSpec();
     BrokerUpgrade owner = owner(observed.claimants()).orElse(upgrade);
@@ -75,6 +77,10 @@ final class Preflight {
     if (Version.parse(spec.getVersion()).isEmpty()) {
       return blocked(
           "InvalidVersion", "spec.version " + spec.getVersion() + " is not MAJOR.MINOR.PATCH");
+    }
+    Optional<String> imageRefused = imagePolicy.refusal(spec.getImage(), broker.repository());
+    if (imageRefused.isPresent()) {
+      return blocked(ImagePolicy.IMAGE_NOT_ALLOWED, imageRefused.get());
     }
     return new Result.Passed(deployment, broker);
   }

@@ -42,8 +42,13 @@ public final class StepPlanner {
 
   private StepPlanner() {}
 
+  /** Plans under the default image policy: only the Deployment's own repository. */
   public static Decision plan(Observation observation) {
-    return new Planning(observation).decide();
+    return plan(observation, ImagePolicy.DEPLOYMENTS_OWN_REPOSITORY);
+  }
+
+  public static Decision plan(Observation observation, ImagePolicy imagePolicy) {
+    return new Planning(observation, imagePolicy).decide();
   }
 
   /**
@@ -68,6 +73,7 @@ public final class StepPlanner {
    */
   private static final class Planning {
     private final Observation observed;
+    private final ImagePolicy imagePolicy;
     private final BrokerUpgrade upgrade;
     private final BrokerUpgradeSpec spec;
     private final BrokerUpgradeStatus previous;
@@ -79,8 +85,9 @@ public final class StepPlanner {
     private BrokerContainer broker;
     private RolloutProgress rollout;
 
-    Planning(Observation observed) {
+    Planning(Observation observed, ImagePolicy imagePolicy) {
       this.observed = observed;
+      this.imagePolicy = imagePolicy;
       this.upgrade = observed.upgrade();
       this.spec = upgrade.getSpec();
       this.previous = upgrade.getStatus() == null ? new BrokerUpgradeStatus() : upgrade.getStatus();
@@ -100,7 +107,7 @@ public final class StepPlanner {
           .ifPresent(status::setCurrentVersion);
       Pass pass;
       StatusAggregator.BrokerState brokerState;
-      Preflight.Result preflight = Preflight.check(observed, container);
+      Preflight.Result preflight = Preflight.check(observed, container, imagePolicy);
       if (preflight instanceof Preflight.Result.Passed passed) {
         deployment = passed.deployment();
         broker = passed.broker();

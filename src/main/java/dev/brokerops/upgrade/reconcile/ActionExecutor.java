@@ -23,6 +23,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ActionExecutor {
 
+  /**
+   * Who the API server records as the owner of the fields the operator patches on a Deployment (the
+   * broker container's image and the auto-migrate variable), in {@code managedFields}: GitOps tools
+   * can be told to leave exactly these alone.
+   */
+  public static final String FIELD_MANAGER = "brokerupgrade-operator";
+
   private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
 
   private final KubernetesClient client;
@@ -106,7 +113,10 @@ final class ActionExecutor {
           .inNamespace(namespace)
           .withName(rollout.deployment())
           .patch(
-              PatchContext.of(PatchType.STRATEGIC_MERGE),
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.STRATEGIC_MERGE)
+                  .withFieldManager(FIELD_MANAGER)
+                  .build(),
               client.getKubernetesSerialization().asJson(patch));
     }
   }

@@ -11,6 +11,7 @@ import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import dev.brokerops.upgrade.plan.ActionRefusal;
 import dev.brokerops.upgrade.plan.Decision;
+import dev.brokerops.upgrade.plan.ImagePolicy;
 import dev.brokerops.upgrade.plan.MessageRedactor;
 import dev.brokerops.upgrade.plan.MidRunDeletion;
 import dev.brokerops.upgrade.plan.Notice;
@@ -64,16 +65,21 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
   private static final String RECONCILE_ERROR = "ReconcileError";
 
   private final Clock clock;
+  private final ImagePolicy imagePolicy;
+  private final UpgradeMetrics metrics;
 
-  public BrokerUpgradeReconciler(Clock clock) {
+  public BrokerUpgradeReconciler(Clock clock, ImagePolicy imagePolicy, UpgradeMetrics metrics) {
     this.clock = clock;
+    this.imagePolicy = imagePolicy;
+    this.metrics = metrics;
   }
 
   @Override
   public UpdateControl<BrokerUpgrade> reconcile(
       BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
     var now = clock.instant();
-    Decision planned = StepPlanner.plan(ClusterObserver.observe(upgrade, context, now));
+    Decision planned =
+        StepPlanner.plan(ClusterObserver.observe(upgrade, context, now), imagePolicy);
     var jobs =
         (InformerEventSource<Job, BrokerUpgrade>)
             context.eventSourceRetriever().getEventSourceFor(Job.class, ClusterObserver.JOBS);
@@ -87,7 +93,9 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     Decision outcome =
         refusal.map(refused -> refused.decide(upgrade, planned, now)).orElse(planned);
 
+    BrokerUpgradeStatus before = upgrade.getStatus();
     writeStatus(upgrade, outcome.status(), context);
+    metrics.stored(ResourceID.fromResource(upgrade), before, outcome.status());
     // Only after the status is stored: a failed patch (a 409, say) is retried by JOSDK and the
     // pass replans the same transitions; events told before it would be told twice.
     EventRecorder events = new EventRecorder(context.getClient());
@@ -119,9 +127,11 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     cleanup.notices().forEach(notice -> events.record(upgrade, notice, now));
     // Kept: the Job informer maps the orphaned Job back here by its annotation, and its end is the
     // event that brings the next call.
-    return cleanup.keepFinalizer()
-        ? DeleteControl.noFinalizerRemoval()
-        : DeleteControl.defaultDelete();
+    if (cleanup.keepFinalizer()) {
+      return DeleteControl.noFinalizerRemoval();
+    }
+    metrics.forget(ResourceID.fromResource(upgrade));
+    return DeleteControl.defaultDelete();
   }
 
   private static void writeStatus(

@@ -41,6 +41,7 @@ final class ObservedCluster {
   final List<ReplicaSet> replicaSets = new ArrayList<>();
   final List<Pod> deploymentPods = new ArrayList<>();
   Instant now = Instant.parse("2026-01-01T10:00:00Z");
+  ImagePolicy imagePolicy = ImagePolicy.DEPLOYMENTS_OWN_REPOSITORY;
   Decision last;
   private int revision;
 
@@ -172,7 +173,7 @@ final class ObservedCluster {
 
   /** One planner pass over what the cluster shows now; nothing is recorded or applied yet. */
   Decision plan() {
-    last = StepPlanner.plan(observation());
+    last = StepPlanner.plan(observation(), imagePolicy);
     return last;
   }
 

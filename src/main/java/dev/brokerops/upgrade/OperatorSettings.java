@@ -1,0 +1,122 @@
+package dev.brokerops.upgrade;
+
+import dev.brokerops.upgrade.plan.ImagePolicy;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, all from its environment (the Deployment in {@code manifests/} sets
+ * them); a value that cannot be read stops the start with a message naming the variable.
+ *
+ * @param watchNamespaces namespaces to watch; empty watches every namespace
+ * @param healthPort port of {@code /healthz} and {@code /readyz}; empty serves none
+ * @param metricsPort port of {@code /metrics}; empty serves none
+ * @param leaderElection the Lease the replicas elect their leader through; empty runs alone
+ * @param imagePolicy repositories {@code spec.image} may name
+ * @param reconcileLimit longest healthy reconciliation, for the liveness probe
+ * @param informerGrace longest informer outage before the liveness probe fails
+ */
+public record OperatorSettings(
+    Set<String> watchNamespaces,
+    OptionalInt healthPort,
+    OptionalInt metricsPort,
+    Optional<LeaderElection> leaderElection,
+    ImagePolicy imagePolicy,
+    Duration reconcileLimit,
+    Duration informerGrace) {
+
+  /** Comma-separated namespaces to watch; unset or empty watches all namespaces. */
+  public static final String WATCH_NAMESPACES = "WATCH_NAMESPACES";
+
+  static final String HEALTH_PORT = "HEALTH_PORT";
+  static final String METRICS_PORT = "METRICS_PORT";
+
+  /** Namespace of the Lease; set, the replicas elect one leader and the others stand by. */
+  static final String LEADER_ELECTION_NAMESPACE = "LEADER_ELECTION_NAMESPACE";
+
+  /** This replica's name in the Lease; the pod's name through the downward API. */
+  static final String POD_NAME = "POD_NAME";
+
+  /** The Lease's name, one per installed operator. */
+  static final String LEASE_NAME = "brokerupgrade-operator";
+
+  /**
+   * Where and as whom this replica takes part in leader election.
+   *
+   * @param identity what the Lease's {@code holderIdentity} says while this replica leads
+   */
+  public record LeaderElection(String namespace, String leaseName, String identity) {}
+
+  /** Reads the settings from an environment such as {@link System#getenv()}. */
+  public static OperatorSettings from(Map<String, String> env) {
+    return new OperatorSettings(
+        namespaces(env.get(WATCH_NAMESPACES)),
+        port(HEALTH_PORT, env.get(HEALTH_PORT)),
+        port(METRICS_PORT, env.get(METRICS_PORT)),
+        leaderElection(env),
+        ImagePolicy.parse(env.get(ImagePolicy.ENV)),
+        Liveness.seconds(
+            ReconcileWatchdog.LIMIT_ENV,
+            env.get(ReconcileWatchdog.LIMIT_ENV),
+            ReconcileWatchdog.DEFAULT_LIMIT),
+        Liveness.seconds(
+            Liveness.INFORMER_GRACE_ENV,
+            env.get(Liveness.INFORMER_GRACE_ENV),
+            Liveness.DEFAULT_INFORMER_GRACE));
+  }
+
+  /** What {@code make run} and the tests' operator use: every default, the given namespaces. */
+  public static OperatorSettings watching(Set<String> namespaces) {
+    return from(
+        Map.of(WATCH_NAMESPACES, namespaces.stream().sorted().collect(Collectors.joining(","))));
+  }
+
+  static Set<String> namespaces(String value) {
+    if (value == null) {
+      return Set.of();
+    }
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toSet());
+  }
+
+  private static OptionalInt port(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return OptionalInt.empty();
+    }
+    try {
+      int port = Integer.parseInt(value.strip());
+      if (port >= 0 && port <= 65535) {
+        return OptionalInt.of(port);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(name + " must be a port number, was '" + value + "'");
+  }
+
+  private static Optional<LeaderElection> leaderElection(Map<String, String> env) {
+    String namespace = env.get(LEADER_ELECTION_NAMESPACE);
+    if (namespace == null || namespace.isBlank()) {
+      return Optional.empty();
+    }
+    String identity =
+        Optional.ofNullable(env.get(POD_NAME))
+            .filter(s -> !s.isBlank())
+            .or(() -> Optional.ofNullable(env.get("HOSTNAME")).filter(s -> !s.isBlank()))
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        LEADER_ELECTION_NAMESPACE
+                            + " is set, so "
+                            + POD_NAME
+                            + " (or HOSTNAME) must name this replica"));
+    return Optional.of(new LeaderElection(namespace.strip(), LEASE_NAME, identity.strip()));
+  }
+}

@@ -1,0 +1,87 @@
+package dev.brokerops.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.brokerops.upgrade.plan.ImagePolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OperatorSettingsTest {
+
+  @Test
+  void anEmptyEnvironmentRunsAloneOverEveryNamespaceWithNoEndpoints() {
+    OperatorSettings settings = OperatorSettings.from(Map.of());
+
+    assertThat(settings.watchNamespaces()).isEmpty();
+    assertThat(settings.healthPort()).isEmpty();
+    assertThat(settings.metricsPort()).isEmpty();
+    assertThat(settings.leaderElection()).isEmpty();
+    assertThat(settings.imagePolicy()).isEqualTo(ImagePolicy.DEPLOYMENTS_OWN_REPOSITORY);
+    assertThat(settings.reconcileLimit()).isEqualTo(ReconcileWatchdog.DEFAULT_LIMIT);
+  }
+
+  @Test
+  void theInstalledDeploymentsEnvironmentIsReadWhole() {
+    OperatorSettings settings =
+        OperatorSettings.from(
+            Map.of(
+                "WATCH_NAMESPACES", " pactflow, ,other ",
+                "HEALTH_PORT", "8081",
+                "METRICS_PORT", "8080",
+                "LEADER_ELECTION_NAMESPACE", "brokerops-system",
+                "POD_NAME", "brokerupgrade-operator-abc",
+                "HOSTNAME", "ignored",
+                "ALLOWED_IMAGE_REPOSITORIES", "quay.io/pactflow/*",
+                "LIVENESS_RECONCILE_LIMIT_SECONDS", "120"));
+
+    assertThat(settings.watchNamespaces()).isEqualTo(Set.of("pactflow", "other"));
+    assertThat(settings.healthPort()).hasValue(8081);
+    assertThat(settings.metricsPort()).hasValue(8080);
+    assertThat(settings.leaderElection())
+        .contains(
+            new OperatorSettings.LeaderElection(
+                "brokerops-system", "brokerupgrade-operator", "brokerupgrade-operator-abc"));
+    assertThat(settings.imagePolicy().allowedRepositories())
+        .isEqualTo(List.of("quay.io/pactflow/*"));
+    assertThat(settings.reconcileLimit()).isEqualTo(Duration.ofSeconds(120));
+  }
+
+  @Test
+  void leaderElectionWithoutAPodNameFallsBackToTheHostname() {
+    assertThat(
+            OperatorSettings.from(Map.of("LEADER_ELECTION_NAMESPACE", "ops", "HOSTNAME", "pod-1"))
+                .leaderElection()
+                .orElseThrow()
+                .identity())
+        .isEqualTo("pod-1");
+    assertThatThrownBy(() -> OperatorSettings.from(Map.of("LEADER_ELECTION_NAMESPACE", "ops")))
+        .hasMessageContaining("POD_NAME");
+  }
+
+  @Test
+  void aBadPortStopsTheStartNamingTheVariable() {
+    assertThatThrownBy(() -> OperatorSettings.from(Map.of("METRICS_PORT", "http")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("METRICS_PORT must be a port number, was 'http'");
+    assertThatThrownBy(() -> OperatorSettings.from(Map.of("HEALTH_PORT", "70000")))
+        .hasMessageContaining("HEALTH_PORT");
+  }
+
+  @Test
+  void aStandbySaysSoAndNamesTheLeader() {
+    Leadership standby = Leadership.electing("pod-b");
+    assertThat(standby.role()).isEqualTo("ok: standby pod-b, no leader seen yet");
+
+    standby.callbacks().onNewLeader("pod-a");
+    assertThat(standby.role()).isEqualTo("ok: standby pod-b, leader is pod-a");
+    assertThat(standby.leading()).isFalse();
+
+    standby.callbacks().onStartLeading();
+    assertThat(standby.role()).isEqualTo("ok: leader pod-b");
+    assertThat(Leadership.alone().role()).isEqualTo("ok");
+  }
+}
