@@ -34,9 +34,10 @@ final class HealthEndpoint implements AutoCloseable {
     this.server = server;
   }
 
-  static HealthEndpoint start(Operator operator, Liveness liveness, Leadership leadership, int port)
+  static HealthEndpoint start(
+      Operator operator, Liveness liveness, Leadership leadership, InetSocketAddress address)
       throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 10);
+    HttpServer server = HttpServer.create(address, 10);
     server.createContext(
         "/healthz",
         exchange -> {

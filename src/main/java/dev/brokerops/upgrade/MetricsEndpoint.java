@@ -16,8 +16,9 @@ final class MetricsEndpoint implements AutoCloseable {
     this.server = server;
   }
 
-  static MetricsEndpoint start(PrometheusMeterRegistry registry, int port) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 10);
+  static MetricsEndpoint start(PrometheusMeterRegistry registry, InetSocketAddress address)
+      throws IOException {
+    HttpServer server = HttpServer.create(address, 10);
     server.createContext(
         "/metrics",
         exchange -> {

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -92,12 +93,14 @@ public final class OperatorMain {
               watchdog,
               () -> HealthEndpoint.unhealthyEventSources(operator),
               settings.informerGrace());
-      HealthEndpoint.start(operator, liveness, leadership, settings.healthPort().getAsInt());
-      LOG.info("probes served on port {}: /healthz, /readyz", settings.healthPort().getAsInt());
+      InetSocketAddress address = settings.endpoint(settings.healthPort().getAsInt());
+      HealthEndpoint.start(operator, liveness, leadership, address);
+      LOG.info("probes served on {}: /healthz, /readyz", address);
     }
     if (settings.metricsPort().isPresent()) {
-      MetricsEndpoint.start(registry, settings.metricsPort().getAsInt());
-      LOG.info("metrics served on port {}: /metrics", settings.metricsPort().getAsInt());
+      InetSocketAddress address = settings.endpoint(settings.metricsPort().getAsInt());
+      MetricsEndpoint.start(registry, address);
+      LOG.info("metrics served on {}: /metrics", address);
     }
     LOG.info(
         "brokerupgrade operator started, watching {}{}",

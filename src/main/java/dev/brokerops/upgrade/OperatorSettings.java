@@ -1,6 +1,7 @@
 package dev.brokerops.upgrade;
 
 import dev.brokerops.upgrade.plan.ImagePolicy;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.stream.Collectors;
  * them); a value that cannot be read stops the start with a message naming the variable.
  *
  * @param watchNamespaces namespaces to watch; empty watches every namespace
+ * @param bindAddress the address the endpoints listen on; empty listens on every interface
  * @param healthPort port of {@code /healthz} and {@code /readyz}; empty serves none
  * @param metricsPort port of {@code /metrics}; empty serves none
  * @param leaderElection the Lease the replicas elect their leader through; empty runs alone
@@ -23,6 +25,7 @@ import java.util.stream.Collectors;
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
+    Optional<String> bindAddress,
     OptionalInt healthPort,
     OptionalInt metricsPort,
     Optional<LeaderElection> leaderElection,
@@ -32,6 +35,12 @@ public record OperatorSettings(
 
   /** Comma-separated namespaces to watch; unset or empty watches all namespaces. */
   public static final String WATCH_NAMESPACES = "WATCH_NAMESPACES";
+
+  /**
+   * The pod's IP (downward API): the endpoints listen there only, which is what the kubelet's
+   * probes and Prometheus reach, and lets replicas that share a host network bind the same ports.
+   */
+  static final String POD_IP = "POD_IP";
 
   static final String HEALTH_PORT = "HEALTH_PORT";
   static final String METRICS_PORT = "METRICS_PORT";
@@ -56,6 +65,7 @@ public record OperatorSettings(
   public static OperatorSettings from(Map<String, String> env) {
     return new OperatorSettings(
         namespaces(env.get(WATCH_NAMESPACES)),
+        Optional.ofNullable(env.get(POD_IP)).map(String::strip).filter(ip -> !ip.isEmpty()),
         port(HEALTH_PORT, env.get(HEALTH_PORT)),
         port(METRICS_PORT, env.get(METRICS_PORT)),
         leaderElection(env),
@@ -84,6 +94,13 @@ public record OperatorSettings(
         .map(String::trim)
         .filter(s -> !s.isEmpty())
         .collect(Collectors.toSet());
+  }
+
+  /** Where an endpoint on this port listens. */
+  InetSocketAddress endpoint(int port) {
+    return bindAddress
+        .map(ip -> new InetSocketAddress(ip, port))
+        .orElseGet(() -> new InetSocketAddress(port));
   }
 
   private static OptionalInt port(String name, String value) {

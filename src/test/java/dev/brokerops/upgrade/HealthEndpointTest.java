@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -97,7 +98,9 @@ class HealthEndpointTest {
   private void start(List<String> unhealthyEventSources) throws Exception {
     Liveness liveness =
         new Liveness(clock, watchdog, () -> unhealthyEventSources, Duration.ofSeconds(60));
-    endpoint = HealthEndpoint.start(operator, liveness, Leadership.alone(), 0);
+    endpoint =
+        HealthEndpoint.start(
+            operator, liveness, Leadership.alone(), new InetSocketAddress("127.0.0.1", 0));
   }
 
   private HttpResponse<String> get(String path) throws Exception {

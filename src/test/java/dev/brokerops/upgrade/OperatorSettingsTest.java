@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brokerops.upgrade.plan.ImagePolicy;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ class OperatorSettingsTest {
 
     assertThat(settings.watchNamespaces()).isEmpty();
     assertThat(settings.healthPort()).isEmpty();
+    assertThat(settings.endpoint(8081)).isEqualTo(new InetSocketAddress(8081));
     assertThat(settings.metricsPort()).isEmpty();
     assertThat(settings.leaderElection()).isEmpty();
     assertThat(settings.imagePolicy()).isEqualTo(ImagePolicy.DEPLOYMENTS_OWN_REPOSITORY);
@@ -32,6 +34,7 @@ class OperatorSettingsTest {
                 "WATCH_NAMESPACES", " pactflow, ,other ",
                 "HEALTH_PORT", "8081",
                 "METRICS_PORT", "8080",
+                "POD_IP", "10.1.2.3",
                 "LEADER_ELECTION_NAMESPACE", "brokerops-system",
                 "POD_NAME", "brokerupgrade-operator-abc",
                 "HOSTNAME", "ignored",
@@ -39,6 +42,7 @@ class OperatorSettingsTest {
                 "LIVENESS_RECONCILE_LIMIT_SECONDS", "120"));
 
     assertThat(settings.watchNamespaces()).isEqualTo(Set.of("pactflow", "other"));
+    assertThat(settings.endpoint(8081)).isEqualTo(new InetSocketAddress("10.1.2.3", 8081));
     assertThat(settings.healthPort()).hasValue(8081);
     assertThat(settings.metricsPort()).hasValue(8080);
     assertThat(settings.leaderElection())

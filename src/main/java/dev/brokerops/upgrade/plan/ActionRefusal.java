@@ -110,6 +110,17 @@ public record ActionRefusal(Action action, int code, String apiMessage) {
             StatusConditions.condition(
                 StatusConditions.DEGRADED, true, reason, message, generation),
             now);
+    boolean stalled = needsAPerson();
+    conditions =
+        StatusConditions.set(
+            conditions,
+            StatusConditions.condition(
+                StatusConditions.STALLED,
+                stalled,
+                stalled ? reason : StatusConditions.AS_EXPECTED,
+                stalled ? message : "",
+                generation),
+            now);
     status.setConditions(conditions);
 
     boolean news =
@@ -122,6 +133,15 @@ public record ActionRefusal(Action action, int code, String apiMessage) {
             .map(ActionRefusal::parse)
             .orElse(now);
     return new Decision(Action.NOTHING, status, notices, Optional.of(retryAfter(since, now)));
+  }
+
+  /**
+   * A refusal that stays until somebody changes RBAC, a quota, a policy or the spec; not a
+   * conflict, throttling, a missing object the next pass replans around, a server error or no
+   * answer at all.
+   */
+  boolean needsAPerson() {
+    return code >= 400 && code < 500 && code != 404 && code != 409 && code != 429;
   }
 
   /** The time since the refusal began, between {@link #MIN_RETRY} and {@link #MAX_RETRY}. */

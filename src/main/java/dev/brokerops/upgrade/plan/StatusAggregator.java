@@ -10,12 +10,16 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds the part of status people read from what a pass found: phase, step, and the Ready,
- * Progressing and Degraded conditions.
+ * Progressing, Degraded and Stalled conditions.
  */
 final class StatusAggregator {
+
+  /** Blocks that lift by themselves: the run starts when the cluster gets there, nobody acts. */
+  private static final Set<String> WAITS_BY_ITSELF = Set.of("RolloutInProgress");
 
   private StatusAggregator() {}
 
@@ -110,8 +114,19 @@ final class StatusAggregator {
             StatusConditions.condition(
                 StatusConditions.DEGRADED,
                 degraded,
-                degraded ? verdict.degradedReason() : "AsExpected",
+                degraded ? verdict.degradedReason() : StatusConditions.AS_EXPECTED,
                 degraded ? verdict.degradedMessage() : "",
+                generation),
+            now);
+    boolean stalled = degraded && !WAITS_BY_ITSELF.contains(verdict.degradedReason());
+    conditions =
+        StatusConditions.set(
+            conditions,
+            StatusConditions.condition(
+                StatusConditions.STALLED,
+                stalled,
+                stalled ? verdict.degradedReason() : StatusConditions.AS_EXPECTED,
+                stalled ? verdict.degradedMessage() : "",
                 generation),
             now);
     status.setConditions(conditions);

@@ -15,6 +15,16 @@ public final class StatusConditions {
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
 
+  /**
+   * kstatus' abnormal-true condition (Flux, kpt, cli-utils): True when nothing will move until a
+   * person acts (a run failed or was rolled back, a block that does not lift by itself), so tools
+   * waiting on the BrokerUpgrade fail at once instead of at their timeout.
+   */
+  public static final String STALLED = "Stalled";
+
+  /** The reason of Degraded and Stalled when they are False. */
+  public static final String AS_EXPECTED = "AsExpected";
+
   private StatusConditions() {}
 
   public static List<Condition> set(List<Condition> previous, Condition wanted, Instant now) {
