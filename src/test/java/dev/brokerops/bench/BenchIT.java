@@ -1,18 +1,33 @@
 package dev.brokerops.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -304,6 +319,142 @@ class BenchIT {
     String output = result.output();
     assertThat(result.exitCode()).as(output).isZero();
     assertThat(output).contains("NAME", "STATUS").containsPattern("listed\\s+1/1\\s+Running");
+  }
+
+  @Test
+  void blockOwnerDeletionNeedsUpdateOnTheOwnersFinalizers() {
+    // OwnerReferencesPermissionEnforcement is on, as in OpenShift: setting an ownerReference
+    // needs `delete` on the object, and blockOwnerDeletion also `update` on the owner's finalizers
+    String ns = bench.createNamespace("ownerrefs");
+    client()
+        .serviceAccounts()
+        .inNamespace(ns)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName("writer").endMetadata().build())
+        .create();
+    client()
+        .rbac()
+        .roles()
+        .inNamespace(ns)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName("writer")
+                .endMetadata()
+                .addToRules(rule("configmaps", "get", "create", "delete"))
+                .build())
+        .create();
+    client()
+        .rbac()
+        .roleBindings()
+        .inNamespace(ns)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("writer")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "writer")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("writer")
+                .withNamespace(ns)
+                .endSubject()
+                .build())
+        .create();
+    ConfigMap owner =
+        client()
+            .configMaps()
+            .inNamespace(ns)
+            .resource(
+                new ConfigMapBuilder().withNewMetadata().withName("owner").endMetadata().build())
+            .create();
+
+    try (KubernetesClient writer = clientAs(ns, "writer")) {
+      assertThat(createOwned(writer, ns, "plain-child", owner, false))
+          .as("an ownerReference without blockOwnerDeletion needs no finalizers permission")
+          .isNotNull();
+      assertThatThrownBy(() -> createOwned(writer, ns, "blocking-child", owner, true))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(403);
+                assertThat(e.getMessage())
+                    .contains(
+                        "cannot set blockOwnerDeletion if an ownerReference refers to a resource"
+                            + " you can't set finalizers on");
+              });
+
+      client()
+          .rbac()
+          .roles()
+          .inNamespace(ns)
+          .withName("writer")
+          .edit(
+              role ->
+                  new RoleBuilder(role)
+                      .addToRules(rule("configmaps/finalizers", "update"))
+                      .build());
+      await("blockOwnerDeletion allowed once the writer may update the owner's finalizers")
+          .atMost(Duration.ofSeconds(30))
+          .ignoreException(KubernetesClientException.class)
+          .until(() -> createOwned(writer, ns, "blocking-child", owner, true) != null);
+    }
+  }
+
+  private static PolicyRule rule(String resource, String... verbs) {
+    return new PolicyRuleBuilder()
+        .withApiGroups("")
+        .withResources(resource)
+        .withVerbs(verbs)
+        .build();
+  }
+
+  /** A client that authenticates with a real token of the service account. */
+  private KubernetesClient clientAs(String ns, String serviceAccount) {
+    String token =
+        client()
+            .serviceAccounts()
+            .inNamespace(ns)
+            .withName(serviceAccount)
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    Config admin = client().getConfiguration();
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(Config.empty())
+                .withMasterUrl(admin.getMasterUrl())
+                .withCaCertFile(admin.getCaCertFile())
+                .withCaCertData(admin.getCaCertData())
+                .withOauthToken(token)
+                .build())
+        .build();
+  }
+
+  private static ConfigMap createOwned(
+      KubernetesClient as, String ns, String name, ConfigMap owner, boolean blockOwnerDeletion) {
+    return as.configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToOwnerReferences(
+                    new OwnerReferenceBuilder()
+                        .withApiVersion("v1")
+                        .withKind("ConfigMap")
+                        .withName(owner.getMetadata().getName())
+                        .withUid(owner.getMetadata().getUid())
+                        .withBlockOwnerDeletion(blockOwnerDeletion)
+                        .build())
+                .endMetadata()
+                .build())
+        .create();
   }
 
   private io.fabric8.kubernetes.client.KubernetesClient client() {

@@ -73,6 +73,12 @@ public final class ControlPlane implements AutoCloseable {
                 // bench
                 // in-cluster clients get the API server's address from the node agent instead
                 .withApiServerFlag("--endpoint-reconciler-type", "none")
+                // off by default upstream, on in OpenShift and hardened clusters: setting
+                // blockOwnerDeletion needs `update` on the owner's finalizers subresource.
+                // `--enable-admission-plugins` adds to the default-on plugins (the launcher only
+                // edits the disable list, dropping ServiceAccount from it)
+                .withApiServerFlag(
+                    "--enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
                 .build());
     apiServer.start();
     kubeconfig = stateDir.resolve("kubeconfig");
