@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
@@ -399,6 +401,47 @@ class BenchIT {
           .ignoreException(KubernetesClientException.class)
           .until(() -> createOwned(writer, ns, "blocking-child", owner, true) != null);
     }
+  }
+
+  @Test
+  void aClusterRoleLabelledAggregateToViewIsFoldedIntoView() {
+    PolicyRule widgets =
+        new PolicyRuleBuilder(rule("benchwidgets", "get", "list", "watch")).build();
+    widgets.setApiGroups(List.of("bench.brokerops.dev"));
+    client()
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName("bench-widgets-view")
+                .addToLabels("rbac.authorization.k8s.io/aggregate-to-view", "true")
+                .endMetadata()
+                .addToRules(widgets)
+                .build())
+        .serverSideApply();
+    try {
+      await("view aggregates the new ClusterRole's rule")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  viewRules().stream()
+                      .anyMatch(
+                          r ->
+                              r.getApiGroups().contains("bench.brokerops.dev")
+                                  && r.getResources().contains("benchwidgets")
+                                  && r.getVerbs().containsAll(List.of("get", "list", "watch"))));
+      assertThat(viewRules())
+          .as("and the built-in aggregate-to-view rules")
+          .anySatisfy(r -> assertThat(r.getResources()).contains("pods"));
+    } finally {
+      client().rbac().clusterRoles().withName("bench-widgets-view").delete();
+    }
+  }
+
+  private List<PolicyRule> viewRules() {
+    ClusterRole view = client().rbac().clusterRoles().withName("view").get();
+    return view.getRules() == null ? List.of() : view.getRules();
   }
 
   private static PolicyRule rule(String resource, String... verbs) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Real etcd and kube-apiserver (through Fabric8 kube-api-test, offline, from the bench cache) and a
  * real kube-controller-manager running the Job, Deployment, ReplicaSet, garbage-collector,
- * namespace, service-account, TTL, resource-quota and root-CA-publisher controllers.
+ * namespace, service-account, TTL, resource-quota, root-CA-publisher and ClusterRole-aggregation
+ * controllers.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -39,7 +40,10 @@ public final class ControlPlane implements AutoCloseable {
           "ttl-after-finished-controller",
           // counts usage for ResourceQuota admission, which refuses everything while it is unknown
           "resourcequota-controller",
-          "root-ca-certificate-publisher-controller");
+          "root-ca-certificate-publisher-controller",
+          // folds ClusterRoles labelled rbac.authorization.k8s.io/aggregate-to-view/edit/admin into
+          // the default view/edit/admin roles, as on a real cluster
+          "clusterrole-aggregation-controller");
 
   private final BenchLayout layout;
   private final Path stateDir;
