@@ -30,6 +30,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +39,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -436,6 +439,80 @@ class BenchIT {
           .anySatisfy(r -> assertThat(r.getResources()).contains("pods"));
     } finally {
       client().rbac().clusterRoles().withName("bench-widgets-view").delete();
+    }
+  }
+
+  @Test
+  void apiServerRestartKeepsWhatEtcdStoredAndEveryClientReconnects() {
+    String ns = bench.createNamespace("restart");
+    client()
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("before-restart")
+                .endMetadata()
+                .addToData("value", "1")
+                .build())
+        .create();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    SharedIndexInformer<ConfigMap> informer =
+        client()
+            .configMaps()
+            .inNamespace(ns)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(ConfigMap map) {
+                    seen.add("added " + map.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onUpdate(ConfigMap old, ConfigMap map) {
+                    seen.add("updated " + map.getMetadata().getName() + " " + map.getData());
+                  }
+
+                  @Override
+                  public void onDelete(ConfigMap map, boolean unknownFinalState) {}
+                });
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("added before-restart"));
+
+      Duration took = bench.restartApiServer();
+
+      assertThat(took).as("restart time").isLessThan(Duration.ofSeconds(60));
+      assertThat(client().configMaps().inNamespace(ns).withName("before-restart").get().getData())
+          .as("what etcd stored before the restart")
+          .containsEntry("value", "1");
+      client()
+          .configMaps()
+          .inNamespace(ns)
+          .withName("before-restart")
+          .edit(map -> new ConfigMapBuilder(map).addToData("value", "2").build());
+      await("the informer started before the restart sees a change made after it")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> seen.contains("updated before-restart {value=2}"));
+
+      // kube-controller-manager's Job controller and the node agent reconnected too
+      String job = "after-restart";
+      client()
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(ns)
+          .resource(jobSpec(job, List.of("/bin/sh", "-c", "true")))
+          .create();
+      await("a Job created after the restart completes")
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  condition(
+                          client().batch().v1().jobs().inNamespace(ns).withName(job).get(),
+                          "Complete")
+                      .isPresent());
+    } finally {
+      informer.close();
     }
   }
 
