@@ -109,6 +109,16 @@ public final class Bench implements BeforeAllCallback {
     return bench().nodeAgent.containerLog(pod, container);
   }
 
+  /**
+   * Stops the API server and starts it again with the same flags, port, certificates and etcd
+   * (which keeps running: nothing stored is lost); returns once {@code /readyz} answers ok, with
+   * the time the restart took. Every client (this one, kube-controller-manager, the node agent, an
+   * operator) has to reconnect by itself.
+   */
+  public Duration restartApiServer() {
+    return bench().restartApiServer();
+  }
+
   /** Starts processes that die with the bench (and with this JVM, even when it is killed). */
   public ProcessLauncher launcher() {
     return bench().launcher;
@@ -183,6 +193,12 @@ public final class Bench implements BeforeAllCallback {
 
     public Path kubeconfig() {
       return controlPlane.kubeconfig();
+    }
+
+    synchronized Duration restartApiServer() {
+      Duration took = controlPlane.restartApiServer();
+      owned.recordChildren();
+      return took;
     }
 
     public KubernetesClient client() {

@@ -1,18 +1,37 @@
 package dev.brokerops.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +39,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -304,6 +324,257 @@ class BenchIT {
     String output = result.output();
     assertThat(result.exitCode()).as(output).isZero();
     assertThat(output).contains("NAME", "STATUS").containsPattern("listed\\s+1/1\\s+Running");
+  }
+
+  @Test
+  void blockOwnerDeletionNeedsUpdateOnTheOwnersFinalizers() {
+    // OwnerReferencesPermissionEnforcement is on, as in OpenShift: setting an ownerReference
+    // needs `delete` on the object, and blockOwnerDeletion also `update` on the owner's finalizers
+    String ns = bench.createNamespace("ownerrefs");
+    client()
+        .serviceAccounts()
+        .inNamespace(ns)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName("writer").endMetadata().build())
+        .create();
+    client()
+        .rbac()
+        .roles()
+        .inNamespace(ns)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName("writer")
+                .endMetadata()
+                .addToRules(rule("configmaps", "get", "create", "delete"))
+                .build())
+        .create();
+    client()
+        .rbac()
+        .roleBindings()
+        .inNamespace(ns)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("writer")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "writer")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("writer")
+                .withNamespace(ns)
+                .endSubject()
+                .build())
+        .create();
+    ConfigMap owner =
+        client()
+            .configMaps()
+            .inNamespace(ns)
+            .resource(
+                new ConfigMapBuilder().withNewMetadata().withName("owner").endMetadata().build())
+            .create();
+
+    try (KubernetesClient writer = clientAs(ns, "writer")) {
+      assertThat(createOwned(writer, ns, "plain-child", owner, false))
+          .as("an ownerReference without blockOwnerDeletion needs no finalizers permission")
+          .isNotNull();
+      assertThatThrownBy(() -> createOwned(writer, ns, "blocking-child", owner, true))
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(403);
+                assertThat(e.getMessage())
+                    .contains(
+                        "cannot set blockOwnerDeletion if an ownerReference refers to a resource"
+                            + " you can't set finalizers on");
+              });
+
+      client()
+          .rbac()
+          .roles()
+          .inNamespace(ns)
+          .withName("writer")
+          .edit(
+              role ->
+                  new RoleBuilder(role)
+                      .addToRules(rule("configmaps/finalizers", "update"))
+                      .build());
+      await("blockOwnerDeletion allowed once the writer may update the owner's finalizers")
+          .atMost(Duration.ofSeconds(30))
+          .ignoreException(KubernetesClientException.class)
+          .until(() -> createOwned(writer, ns, "blocking-child", owner, true) != null);
+    }
+  }
+
+  @Test
+  void aClusterRoleLabelledAggregateToViewIsFoldedIntoView() {
+    PolicyRule widgets =
+        new PolicyRuleBuilder(rule("benchwidgets", "get", "list", "watch")).build();
+    widgets.setApiGroups(List.of("bench.brokerops.dev"));
+    client()
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName("bench-widgets-view")
+                .addToLabels("rbac.authorization.k8s.io/aggregate-to-view", "true")
+                .endMetadata()
+                .addToRules(widgets)
+                .build())
+        .serverSideApply();
+    try {
+      await("view aggregates the new ClusterRole's rule")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  viewRules().stream()
+                      .anyMatch(
+                          r ->
+                              r.getApiGroups().contains("bench.brokerops.dev")
+                                  && r.getResources().contains("benchwidgets")
+                                  && r.getVerbs().containsAll(List.of("get", "list", "watch"))));
+      assertThat(viewRules())
+          .as("and the built-in aggregate-to-view rules")
+          .anySatisfy(r -> assertThat(r.getResources()).contains("pods"));
+    } finally {
+      client().rbac().clusterRoles().withName("bench-widgets-view").delete();
+    }
+  }
+
+  @Test
+  void apiServerRestartKeepsWhatEtcdStoredAndEveryClientReconnects() {
+    String ns = bench.createNamespace("restart");
+    client()
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("before-restart")
+                .endMetadata()
+                .addToData("value", "1")
+                .build())
+        .create();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    SharedIndexInformer<ConfigMap> informer =
+        client()
+            .configMaps()
+            .inNamespace(ns)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(ConfigMap map) {
+                    seen.add("added " + map.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onUpdate(ConfigMap old, ConfigMap map) {
+                    seen.add("updated " + map.getMetadata().getName() + " " + map.getData());
+                  }
+
+                  @Override
+                  public void onDelete(ConfigMap map, boolean unknownFinalState) {}
+                });
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("added before-restart"));
+
+      Duration took = bench.restartApiServer();
+
+      assertThat(took).as("restart time").isLessThan(Duration.ofSeconds(60));
+      assertThat(client().configMaps().inNamespace(ns).withName("before-restart").get().getData())
+          .as("what etcd stored before the restart")
+          .containsEntry("value", "1");
+      client()
+          .configMaps()
+          .inNamespace(ns)
+          .withName("before-restart")
+          .edit(map -> new ConfigMapBuilder(map).addToData("value", "2").build());
+      await("the informer started before the restart sees a change made after it")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> seen.contains("updated before-restart {value=2}"));
+
+      // kube-controller-manager's Job controller and the node agent reconnected too
+      String job = "after-restart";
+      client()
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(ns)
+          .resource(jobSpec(job, List.of("/bin/sh", "-c", "true")))
+          .create();
+      await("a Job created after the restart completes")
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  condition(
+                          client().batch().v1().jobs().inNamespace(ns).withName(job).get(),
+                          "Complete")
+                      .isPresent());
+    } finally {
+      informer.close();
+    }
+  }
+
+  private List<PolicyRule> viewRules() {
+    ClusterRole view = client().rbac().clusterRoles().withName("view").get();
+    return view.getRules() == null ? List.of() : view.getRules();
+  }
+
+  private static PolicyRule rule(String resource, String... verbs) {
+    return new PolicyRuleBuilder()
+        .withApiGroups("")
+        .withResources(resource)
+        .withVerbs(verbs)
+        .build();
+  }
+
+  /** A client that authenticates with a real token of the service account. */
+  private KubernetesClient clientAs(String ns, String serviceAccount) {
+    String token =
+        client()
+            .serviceAccounts()
+            .inNamespace(ns)
+            .withName(serviceAccount)
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    Config admin = client().getConfiguration();
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(Config.empty())
+                .withMasterUrl(admin.getMasterUrl())
+                .withCaCertFile(admin.getCaCertFile())
+                .withCaCertData(admin.getCaCertData())
+                .withOauthToken(token)
+                .build())
+        .build();
+  }
+
+  private static ConfigMap createOwned(
+      KubernetesClient as, String ns, String name, ConfigMap owner, boolean blockOwnerDeletion) {
+    return as.configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToOwnerReferences(
+                    new OwnerReferenceBuilder()
+                        .withApiVersion("v1")
+                        .withKind("ConfigMap")
+                        .withName(owner.getMetadata().getName())
+                        .withUid(owner.getMetadata().getUid())
+                        .withBlockOwnerDeletion(blockOwnerDeletion)
+                        .build())
+                .endMetadata()
+                .build())
+        .create();
   }
 
   private io.fabric8.kubernetes.client.KubernetesClient client() {

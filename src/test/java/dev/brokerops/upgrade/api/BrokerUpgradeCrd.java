@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Installs the CRD the build generated into crds/, as a person would with kubectl apply. */
+/**
+ * Installs the committed CRD in crds/ (the build checks it is what the Java types generate), as a
+ * person would with kubectl apply.
+ */
 public final class BrokerUpgradeCrd {
 
   public static final Path GENERATED =
