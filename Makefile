@@ -49,7 +49,7 @@ cluster: bench-binaries compile ## Start the bench with PostgreSQL in the foregr
 
 .PHONY: demo
 demo: bench-binaries compile ## The operator's main job on the bench: a writing 3-replica broker upgraded 1.0.0 -> 2.1.0 (two hops), with figures
-	$(JAVA_RUN) -Dorg.slf4j.simpleLogger.log.dev.brokerops.bench=warn dev.brokerops.e2e.DemoMain
+	$(JAVA_RUN) -Dbench.log.level=WARN dev.brokerops.e2e.DemoMain
 
 .PHONY: run
 run: compile ## Run the operator against the current kubeconfig (WATCH_NAMESPACES=a,b to limit it)

@@ -179,8 +179,6 @@ public final class ReferenceBrokerImages {
         .append(quote("-D" + BrokerRelease.VERSION_PROPERTY + "=" + release.version()))
         .append(" \\\n  ")
         .append(quote("-D" + MigrationScript.FOLDER_PROPERTY + "=" + migrations))
-        .append(
-            " \\\n  -Dorg.slf4j.simpleLogger.logFile=System.err -Dorg.slf4j.simpleLogger.showDateTime=true")
         .append(" \\\n  -cp ")
         .append(quote(classpath))
         .append(" \\\n  ")

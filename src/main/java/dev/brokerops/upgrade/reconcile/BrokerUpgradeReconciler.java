@@ -9,6 +9,7 @@ import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.jobs.JobNames;
 import dev.brokerops.upgrade.jobs.JobSpecFactory;
+import dev.brokerops.upgrade.logging.UpgradeLogContext;
 import dev.brokerops.upgrade.plan.ActionRefusal;
 import dev.brokerops.upgrade.plan.Decision;
 import dev.brokerops.upgrade.plan.ImagePolicy;
@@ -77,6 +78,14 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
   @Override
   public UpdateControl<BrokerUpgrade> reconcile(
       BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
+    // Every line of the pass names the BrokerUpgrade, its run and step (see UpgradeLogContext).
+    try (UpgradeLogContext log = UpgradeLogContext.open(upgrade)) {
+      return reconcileInContext(upgrade, context, log);
+    }
+  }
+
+  private UpdateControl<BrokerUpgrade> reconcileInContext(
+      BrokerUpgrade upgrade, Context<BrokerUpgrade> context, UpgradeLogContext log) {
     var now = clock.instant();
     Decision planned =
         StepPlanner.plan(ClusterObserver.observe(upgrade, context, now), imagePolicy);
@@ -92,6 +101,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     refusal.ifPresent(refused -> LOG.warn("{}: {}", id(upgrade), refused.message()));
     Decision outcome =
         refusal.map(refused -> refused.decide(upgrade, planned, now)).orElse(planned);
+    log.update(outcome.status());
 
     BrokerUpgradeStatus before = upgrade.getStatus();
     writeStatus(upgrade, outcome.status(), context);
@@ -113,6 +123,12 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
    */
   @Override
   public DeleteControl cleanup(BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
+    try (UpgradeLogContext ignored = UpgradeLogContext.open(upgrade)) {
+      return cleanupInContext(upgrade, context);
+    }
+  }
+
+  private DeleteControl cleanupInContext(BrokerUpgrade upgrade, Context<BrokerUpgrade> context) {
     var now = clock.instant();
     DeletionGuard guard = new DeletionGuard(context.getClient());
     MidRunDeletion.Cleanup cleanup =
@@ -159,6 +175,13 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
    */
   @Override
   public ErrorStatusUpdateControl<BrokerUpgrade> updateErrorStatus(
+      BrokerUpgrade upgrade, Context<BrokerUpgrade> context, Exception e) {
+    try (UpgradeLogContext ignored = UpgradeLogContext.open(upgrade)) {
+      return updateErrorStatusInContext(upgrade, context, e);
+    }
+  }
+
+  private ErrorStatusUpdateControl<BrokerUpgrade> updateErrorStatusInContext(
       BrokerUpgrade upgrade, Context<BrokerUpgrade> context, Exception e) {
     Instant now = clock.instant();
     String message =
