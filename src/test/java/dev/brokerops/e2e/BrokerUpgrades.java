@@ -30,6 +30,7 @@ public final class BrokerUpgrades {
     this.bench = bench;
     this.kubectl = new Kubectl(bench.kubeconfig());
     this.namespace = namespace;
+    ObservedBrokerUpgrades.watch(bench, namespace);
   }
 
   /** The manifest a platform team commits: the broker Deployment and the version it should run. */

@@ -9,6 +9,7 @@ import dev.brokerops.referencebroker.ReferenceBrokerImages;
 import dev.brokerops.referencebroker.WriterCounters;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.Phase;
+import dev.brokerops.upgrade.api.PlannedRun;
 import dev.brokerops.upgrade.api.RunType;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepStatus;
@@ -71,11 +72,20 @@ class RollbackE2E {
         .contains("spec.versionPolicy.availableVersions");
     assertThat(upgrades.jobsOf(StepName.FindMigrationTarget)).as("nothing ran").isEmpty();
 
-    upgrades.apply(
-        "1.2.0",
+    // Paused, the planned rollback waits and shows itself; unpaused, it runs.
+    String allowedWithPath =
         "allowDowngrade: true\nversionPolicy:\n  availableVersions: "
             + BrokerUpgrades.ALL_VERSIONS
-            + "\n");
+            + "\n";
+    upgrades.apply("1.2.0", allowedWithPath + "paused: true\n");
+    await("paused").atMost(Duration.ofSeconds(30)).until(() -> phase(upgrades) == Phase.Paused);
+    PlannedRun next = upgrades.get().getStatus().getNextRun();
+    assertThat(next.getType()).isEqualTo(RunType.Rollback);
+    assertThat(next.getPlan()).containsExactly("1.2.0");
+    assertThat(next.getWaitingFor()).isEqualTo("spec.paused is true");
+    assertThat(upgrades.jobsOf(StepName.FindMigrationTarget)).as("nothing ran").isEmpty();
+
+    upgrades.apply("1.2.0", allowedWithPath);
 
     rolledBackWithNoDowntime(upgrades, broker, namespace, List.of("1.2.0"), "2.0.0");
   }
