@@ -38,6 +38,7 @@ class TroubleshootingReasonsTest {
           Map.entry("Ready", "condition type"),
           Map.entry("Progressing", "condition type (ours and the Deployment's)"),
           Map.entry("Degraded", "condition type"),
+          Map.entry("Stalled", "condition type (kstatus)"),
           Map.entry("True", "condition status"),
           Map.entry("False", "condition status"),
           Map.entry("Normal", "event type"),

@@ -116,6 +116,12 @@ public final class BrokerFixture {
     try {
       countersDir =
           Files.createDirectories(Path.of("target", "e2e", namespace, "writers").toAbsolutePath());
+      // a namespace with a fixed name (InstallE2E's) may hold the counters of an earlier run
+      try (var stale = Files.list(countersDir)) {
+        for (Path file : stale.toList()) {
+          Files.delete(file);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
