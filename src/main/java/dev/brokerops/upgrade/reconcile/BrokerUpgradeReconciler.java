@@ -229,6 +229,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, BrokerUpgrade.class)
+                .withItemStore(CachePruning.withoutManagedFields())
                 .withName(ClusterObserver.JOBS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
@@ -241,6 +242,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var deployments =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Deployment.class, BrokerUpgrade.class)
+                .withItemStore(CachePruning.withoutManagedFields())
                 .withName("deployments")
                 .withPrimaryToSecondaryMapper(
                     (BrokerUpgrade upgrade) ->
@@ -262,6 +264,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var replicaSets =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ReplicaSet.class, BrokerUpgrade.class)
+                .withItemStore(CachePruning.withoutManagedFields())
                 .withName(ClusterObserver.REPLICA_SETS)
                 .withSecondaryToPrimaryMapper(
                     rs ->
@@ -277,22 +280,33 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
             context);
     replicaSets.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
 
-    // Pods of our Jobs (to see image-pull and config errors and read termination messages) and of
-    // the broker's
-    // ReplicaSets (an old pod, terminating or not, keeps a rollout from being done).
-    var pods =
+    // Pods of our Jobs (to see image-pull and config errors and read termination messages), by the
+    // label every migration Job's pod template carries.
+    var jobPods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
-                .withName(ClusterObserver.PODS)
-                .withSecondaryToPrimaryMapper(pod -> upgradesOfPod(pod, jobs, upgrades))
+                .withName(ClusterObserver.JOB_PODS)
+                .withLabelSelector(
+                    JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
+                .withItemStore(CachePruning.podsMetadataAndStatus())
+                .withSecondaryToPrimaryMapper(pod -> upgradesOfJobPod(pod, jobs))
                 .build(),
             context);
-    pods.addIndexers(
-        Map.of(
-            BY_OWNER,
-            SecondaryIndexes::ownerKeys,
-            SecondaryIndexes.PODS_BY_DEPLOYMENT,
-            SecondaryIndexes::deploymentKeys));
+    jobPods.addIndexers(Map.of(BY_OWNER, SecondaryIndexes::ownerKeys));
+
+    // Pods of the broker's ReplicaSets (an old pod, terminating or not, keeps a rollout from being
+    // done): a Deployment's pods all carry pod-template-hash, bare pods and Jobs' pods do not.
+    var deploymentPods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
+                .withName(ClusterObserver.DEPLOYMENT_PODS)
+                .withLabelSelector(SecondaryIndexes.POD_TEMPLATE_HASH)
+                .withItemStore(CachePruning.podsMetadataAndStatus())
+                .withSecondaryToPrimaryMapper(pod -> upgradesOfDeploymentPod(pod, upgrades))
+                .build(),
+            context);
+    deploymentPods.addIndexers(
+        Map.of(SecondaryIndexes.PODS_BY_DEPLOYMENT, SecondaryIndexes::deploymentKeys));
 
     // BrokerUpgrades as secondaries of each other: when the owner of a Deployment is deleted or
     // renamed away,
@@ -317,7 +331,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
                 .build(),
             context);
 
-    return List.of(jobs, deployments, replicaSets, pods, claimants);
+    return List.of(jobs, deployments, replicaSets, jobPods, deploymentPods, claimants);
   }
 
   /**
@@ -348,25 +362,28 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     return result;
   }
 
-  private static Set<ResourceID> upgradesOfPod(
+  private static Set<ResourceID> upgradesOfJobPod(
+      Pod pod, InformerEventSource<Job, BrokerUpgrade> jobs) {
+    String namespace = pod.getMetadata().getNamespace();
+    return SecondaryIndexes.ownerName(pod, "Job")
+        .flatMap(job -> jobs.get(new ResourceID(job, namespace)))
+        .flatMap(job -> SecondaryIndexes.ownerName(job, BrokerUpgrade.class.getSimpleName()))
+        .map(upgrade -> Set.of(new ResourceID(upgrade, namespace)))
+        .orElse(Set.of());
+  }
+
+  /** From the pod alone, so the last old pod of a deleted ReplicaSet still wakes its upgrade. */
+  private static Set<ResourceID> upgradesOfDeploymentPod(
       Pod pod,
-      InformerEventSource<Job, BrokerUpgrade> jobs,
       io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache<BrokerUpgrade>
           upgrades) {
     String namespace = pod.getMetadata().getNamespace();
-    Set<ResourceID> result = new HashSet<>();
-    SecondaryIndexes.ownerName(pod, "Job")
-        .flatMap(job -> jobs.get(new ResourceID(job, namespace)))
-        .flatMap(job -> SecondaryIndexes.ownerName(job, BrokerUpgrade.class.getSimpleName()))
-        .ifPresent(upgrade -> result.add(new ResourceID(upgrade, namespace)));
-    // From the pod alone, so the last old pod of a deleted ReplicaSet still wakes its upgrade.
-    SecondaryIndexes.deploymentOf(pod)
-        .ifPresent(
+    return SecondaryIndexes.deploymentOf(pod)
+        .map(
             deployment ->
-                result.addAll(
-                    SecondaryIndexes.ids(
-                        upgrades.byIndex(UPGRADES_BY_DEPLOYMENT, key(namespace, deployment)))));
-    return result;
+                SecondaryIndexes.ids(
+                    upgrades.byIndex(UPGRADES_BY_DEPLOYMENT, key(namespace, deployment))))
+        .orElse(Set.of());
   }
 
   /** Compares as JSON: what the API server would store is what matters, not object identity. */

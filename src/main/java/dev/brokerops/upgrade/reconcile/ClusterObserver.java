@@ -30,7 +30,8 @@ import java.util.Optional;
 final class ClusterObserver {
 
   static final String JOBS = "jobs";
-  static final String PODS = "pods";
+  static final String JOB_PODS = "jobpods";
+  static final String DEPLOYMENT_PODS = "deploymentpods";
   static final String REPLICA_SETS = "replicasets";
 
   private ClusterObserver() {}
@@ -38,9 +39,12 @@ final class ClusterObserver {
   @SuppressWarnings("unchecked")
   static Observation observe(BrokerUpgrade upgrade, Context<BrokerUpgrade> context, Instant now) {
     String namespace = upgrade.getMetadata().getNamespace();
-    var pods =
+    var jobPodEvents =
         (InformerEventSource<Pod, BrokerUpgrade>)
-            context.eventSourceRetriever().getEventSourceFor(Pod.class, PODS);
+            context.eventSourceRetriever().getEventSourceFor(Pod.class, JOB_PODS);
+    var deploymentPodEvents =
+        (InformerEventSource<Pod, BrokerUpgrade>)
+            context.eventSourceRetriever().getEventSourceFor(Pod.class, DEPLOYMENT_PODS);
     var replicaSets =
         (InformerEventSource<ReplicaSet, BrokerUpgrade>)
             context.eventSourceRetriever().getEventSourceFor(ReplicaSet.class, REPLICA_SETS);
@@ -64,7 +68,10 @@ final class ClusterObserver {
     List<Pod> jobPods =
         jobs.stream()
             .flatMap(
-                job -> pods.byIndex(BY_OWNER, key(namespace, job.getMetadata().getName())).stream())
+                job ->
+                    jobPodEvents
+                        .byIndex(BY_OWNER, key(namespace, job.getMetadata().getName()))
+                        .stream())
             .toList();
     var deployment = context.getSecondaryResource(Deployment.class);
     List<ReplicaSet> deploymentReplicaSets =
@@ -73,7 +80,10 @@ final class ClusterObserver {
             .orElse(List.of());
     List<Pod> deploymentPods =
         deployment
-            .map(d -> pods.byIndex(PODS_BY_DEPLOYMENT, key(namespace, d.getMetadata().getName())))
+            .map(
+                d ->
+                    deploymentPodEvents.byIndex(
+                        PODS_BY_DEPLOYMENT, key(namespace, d.getMetadata().getName())))
             .orElse(List.of());
     List<BrokerUpgrade> claimants =
         context

@@ -32,7 +32,7 @@ final class SecondaryIndexes {
    */
   static final String PODS_BY_DEPLOYMENT = "podsByDeployment";
 
-  private static final String POD_TEMPLATE_HASH = "pod-template-hash";
+  static final String POD_TEMPLATE_HASH = "pod-template-hash";
 
   private SecondaryIndexes() {}
 
