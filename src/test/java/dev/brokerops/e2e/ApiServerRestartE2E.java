@@ -10,7 +10,6 @@ import dev.brokerops.upgrade.api.RunResult;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.api.StepState;
 import dev.brokerops.upgrade.api.StepStatus;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,13 +46,13 @@ class ApiServerRestartE2E {
     await("the Rollout step")
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofMillis(20))
-        // and its StepStarted event written (events follow the status patch), so that the count
-        // below is about steps started, not about an event the restart interrupted
+        // and its StepStarted line logged (notices follow the status patch), so that the count
+        // below is about steps started, not about a line the restart interrupted
         .until(
             () ->
                 StepName.Rollout.name().equals(currentStep(upgrades))
-                    && upgrades.events("StepStarted").stream()
-                        .anyMatch(e -> e.getMessage().contains(" step Rollout (")));
+                    && upgrades.logged(operator, "StepStarted").stream()
+                        .anyMatch(m -> m.contains(" step Rollout (")));
     Instant restartStart = Instant.now();
     Duration restart = bench.restartApiServer();
     Instant restartEnd = Instant.now();
@@ -93,7 +92,7 @@ class ApiServerRestartE2E {
     assertThat(broker.deployment().getMetadata().getGeneration())
         .as("the Deployment was changed once")
         .isEqualTo(generationBefore + 1);
-    List<String> started = upgrades.events("StepStarted").stream().map(Event::getMessage).toList();
+    List<String> started = upgrades.logged(operator, "StepStarted");
     assertThat(started)
         .as("each step started once")
         .hasSize(4)

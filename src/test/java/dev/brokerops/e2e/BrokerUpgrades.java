@@ -8,6 +8,9 @@ import dev.brokerops.upgrade.jobs.JobSpecFactory;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -121,6 +124,22 @@ public final class BrokerUpgrades {
             Comparator.comparing((Job j) -> j.getMetadata().getCreationTimestamp())
                 .thenComparing(j -> j.getMetadata().getName()))
         .toList();
+  }
+
+  /**
+   * The messages of the operator's log lines about this BrokerUpgrade with this reason: step
+   * transitions are told there (and in status), not as events.
+   */
+  public List<String> logged(OperatorProcess operator, String reason) {
+    try (Stream<String> lines = Files.lines(operator.log())) {
+      return lines
+          .filter(line -> line.contains(" reason=" + reason + " "))
+          .filter(line -> line.contains(" namespace=" + namespace + " "))
+          .map(line -> line.substring(line.indexOf(" message=") + 1))
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Events about the BrokerUpgrade with this reason. */

@@ -52,13 +52,13 @@ class UpgradeResilienceE2E {
       await("step " + step)
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(20))
-          // and its StepStarted event written: events follow the status patch, so a kill between
-          // the two loses that one event (never duplicates it); this test counts them
+          // and its StepStarted line logged: notices follow the status patch, so a kill between
+          // the two loses that one line (never duplicates it); this test counts them
           .until(
               () ->
                   step.name().equals(currentStep(upgrades))
-                      && upgrades.events("StepStarted").stream()
-                          .anyMatch(e -> e.getMessage().contains(" step " + step.name() + " (")));
+                      && upgrades.logged(operator, "StepStarted").stream()
+                          .anyMatch(m -> m.contains(" step " + step.name() + " (")));
       operator.kill();
       killedDuring.add(step);
       operator.restart();
@@ -82,7 +82,7 @@ class UpgradeResilienceE2E {
     assertThat(upgrade.getStatus().getHistory())
         .singleElement()
         .satisfies(run -> assertThat(run.getResult()).isEqualTo(RunResult.Succeeded));
-    assertThat(upgrades.events("StepStarted"))
+    assertThat(upgrades.logged(operator, "StepStarted"))
         .as("each step started once")
         .hasSize(UPGRADE_STEPS.size());
 

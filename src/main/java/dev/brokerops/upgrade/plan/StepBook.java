@@ -7,15 +7,15 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Records step transitions in status and tells people of each: one way to start, end or fail a
- * step.
+ * Records step transitions in status and tells of each (in the log; a failure also as a Warning
+ * event): one way to start, end or fail a step.
  */
 record StepBook(List<Notice> notices, Instant now) {
 
   void started(RunStatus run, StepStatus step, String what) {
     step.setState(StepState.Running);
     step.setStartedAt(now.toString());
-    notices.add(Notice.normal("StepStarted", label(run, step) + " started: " + what));
+    notices.add(Notice.logOnly("StepStarted", label(run, step) + " started: " + what));
   }
 
   void complete(RunStatus run, StepStatus step, String reason, String output, String message) {
@@ -24,7 +24,7 @@ record StepBook(List<Notice> notices, Instant now) {
     step.setReason(reason);
     step.setOutput(output);
     step.setMessage(message);
-    notices.add(Notice.normal("StepSucceeded", label(run, step) + " succeeded: " + message));
+    notices.add(Notice.logOnly("StepSucceeded", label(run, step) + " succeeded: " + message));
   }
 
   void fail(RunStatus run, StepStatus step, String reason, String message) {

@@ -10,7 +10,10 @@ import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Tells people: a Kubernetes Event on the BrokerUpgrade and one structured log line per notice. */
+/**
+ * Tells people: one structured log line per notice, and a Kubernetes Event on the BrokerUpgrade for
+ * those that are events.
+ */
 final class EventRecorder {
 
   static final String COMPONENT = "brokerupgrade-operator";
@@ -42,6 +45,9 @@ final class EventRecorder {
       LOG.warn(line);
     } else {
       LOG.info(line);
+    }
+    if (!notice.event()) {
+      return;
     }
     try {
       client
