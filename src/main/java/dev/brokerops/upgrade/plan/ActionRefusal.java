@@ -110,16 +110,11 @@ public record ActionRefusal(Action action, int code, String apiMessage) {
             StatusConditions.condition(
                 StatusConditions.DEGRADED, true, reason, message, generation),
             now);
-    boolean stalled = needsAPerson();
     conditions =
         StatusConditions.set(
             conditions,
-            StatusConditions.condition(
-                StatusConditions.STALLED,
-                stalled,
-                stalled ? reason : StatusConditions.AS_EXPECTED,
-                stalled ? message : "",
-                generation),
+            StatusConditions.abnormal(
+                StatusConditions.STALLED, needsAPerson(), reason, message, generation),
             now);
     status.setConditions(conditions);
 

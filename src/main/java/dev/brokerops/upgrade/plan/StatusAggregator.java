@@ -111,22 +111,22 @@ final class StatusAggregator {
     conditions =
         StatusConditions.set(
             conditions,
-            StatusConditions.condition(
+            StatusConditions.abnormal(
                 StatusConditions.DEGRADED,
                 degraded,
-                degraded ? verdict.degradedReason() : StatusConditions.AS_EXPECTED,
-                degraded ? verdict.degradedMessage() : "",
+                verdict.degradedReason(),
+                verdict.degradedMessage(),
                 generation),
             now);
     boolean stalled = degraded && !WAITS_BY_ITSELF.contains(verdict.degradedReason());
     conditions =
         StatusConditions.set(
             conditions,
-            StatusConditions.condition(
+            StatusConditions.abnormal(
                 StatusConditions.STALLED,
                 stalled,
-                stalled ? verdict.degradedReason() : StatusConditions.AS_EXPECTED,
-                stalled ? verdict.degradedMessage() : "",
+                verdict.degradedReason(),
+                verdict.degradedMessage(),
                 generation),
             now);
     status.setConditions(conditions);

@@ -60,6 +60,16 @@ public final class StatusConditions {
   }
 
   /**
+   * A condition that is True only when something is wrong ({@code Degraded}, {@code Stalled}): the
+   * reason and message say what when it is, {@code AsExpected} and no message when it is not.
+   */
+  public static Condition abnormal(
+      String type, boolean isTrue, String reason, String message, long generation) {
+    return condition(
+        type, isTrue, isTrue ? reason : AS_EXPECTED, isTrue ? message : "", generation);
+  }
+
+  /**
    * True unless {@code type} was already True with this reason and message: the change a person is
    * told of once (a Warning), not on every pass.
    */
