@@ -78,13 +78,7 @@ class ApiServerRestartE2E {
         .satisfies(r -> assertThat(r.getResult()).isEqualTo(RunResult.Succeeded));
 
     // exactly one Job per step, each run once; the Deployment changed once
-    for (StepName step :
-        List.of(StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)) {
-      List<Job> jobs = upgrades.jobsOf(step);
-      assertThat(jobs).as("one Job for " + step).hasSize(1);
-      assertThat(jobs.get(0).getStatus().getSucceeded()).as("its one pod succeeded").isEqualTo(1);
-      assertThat(jobs.get(0).getStatus().getFailed()).as(step + " ran once").isIn(null, 0);
-    }
+    upgrades.assertEachJobStepRanOnce();
     Job data = upgrades.jobsOf(StepName.DataMigration).get(0);
     assertThat(Instant.parse(data.getMetadata().getCreationTimestamp()))
         .as("the operator saw the rollout end through the restarted API server")

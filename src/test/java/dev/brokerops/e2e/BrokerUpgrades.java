@@ -1,5 +1,7 @@
 package dev.brokerops.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.brokerops.bench.Bench;
 import dev.brokerops.bench.Kubectl;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
@@ -139,6 +141,20 @@ public final class BrokerUpgrades {
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Each migration step of a one-hop upgrade ran exactly once: one Job, whose one pod succeeded and
+   * none failed.
+   */
+  public void assertEachJobStepRanOnce() {
+    for (StepName step :
+        List.of(StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)) {
+      List<Job> jobs = jobsOf(step);
+      assertThat(jobs).as("one Job for " + step).hasSize(1);
+      assertThat(jobs.get(0).getStatus().getSucceeded()).as("its one pod succeeded").isEqualTo(1);
+      assertThat(jobs.get(0).getStatus().getFailed()).as(step + " ran once").isIn(null, 0);
     }
   }
 

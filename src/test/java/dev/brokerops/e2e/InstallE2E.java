@@ -167,10 +167,7 @@ class InstallE2E {
     assertThat(steps.stream().map(s -> s.getName() + "@" + s.getHop()))
         .as("no step twice")
         .doesNotHaveDuplicates();
-    for (StepName step :
-        List.of(StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)) {
-      assertThat(upgrades.jobsOf(step)).as("one Job for " + step).hasSize(1);
-    }
+    upgrades.assertEachJobStepRanOnce();
     assertThat(upgrade.getStatus().getHistory()).hasSize(1);
 
     // the Deployment's image and auto-migrate variable are the operator's fields, under its name

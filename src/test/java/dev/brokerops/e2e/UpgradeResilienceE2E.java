@@ -66,13 +66,7 @@ class UpgradeResilienceE2E {
 
     assertThat(upgrades.waitReady(300).exitCode()).as(operator.log().toString()).isZero();
     assertThat(killedDuring).containsExactlyElementsOf(UPGRADE_STEPS);
-    for (StepName step :
-        List.of(StepName.RecordDatabaseVersion, StepName.SchemaMigration, StepName.DataMigration)) {
-      List<Job> jobs = upgrades.jobsOf(step);
-      assertThat(jobs).as("one Job for " + step).hasSize(1);
-      assertThat(jobs.get(0).getStatus().getSucceeded()).as("its one pod succeeded").isEqualTo(1);
-      assertThat(jobs.get(0).getStatus().getFailed()).as(step + " ran once").isIn(null, 0);
-    }
+    upgrades.assertEachJobStepRanOnce();
     assertThat(broker.deployment().getMetadata().getGeneration())
         .as("the Deployment was changed once")
         .isEqualTo(generationBefore + 1);
