@@ -4,6 +4,8 @@ import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.plan.Action;
 import dev.brokerops.upgrade.plan.ActionRefusal;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -107,11 +109,19 @@ final class ActionExecutor {
       Map<String, Object> patch =
           Map.of(
               "spec", Map.of("template", Map.of("spec", Map.of("containers", List.of(container)))));
+      // Through an object that names the Deployment: by name alone the client would read it first,
+      // one request per rollout for nothing.
+      Deployment named =
+          new DeploymentBuilder()
+              .withNewMetadata()
+              .withName(rollout.deployment())
+              .withNamespace(namespace)
+              .endMetadata()
+              .build();
       client
           .apps()
           .deployments()
-          .inNamespace(namespace)
-          .withName(rollout.deployment())
+          .resource(named)
           .patch(
               new PatchContext.Builder()
                   .withPatchType(PatchType.STRATEGIC_MERGE)

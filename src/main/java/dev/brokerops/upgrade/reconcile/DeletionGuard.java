@@ -90,12 +90,12 @@ final class DeletionGuard {
               "/metadata/annotations/" + MidRunDeletion.ORPHANED_FROM_ANNOTATION.replace("/", "~1"),
               upgrade.getMetadata().getName()));
     }
+    // Patched through the Job in hand: by name alone the client would read it first.
     client
         .batch()
         .v1()
         .jobs()
-        .inNamespace(job.getMetadata().getNamespace())
-        .withName(job.getMetadata().getName())
+        .resource(job)
         .patch(PatchContext.of(PatchType.JSON), client.getKubernetesSerialization().asJson(patch));
     LOG.info(
         "brokerupgrade={}/{} deleted while Job {} runs: Job orphaned, kept until it finishes",
