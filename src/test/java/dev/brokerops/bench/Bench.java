@@ -101,6 +101,14 @@ public final class Bench implements BeforeAllCallback {
     return bench().images;
   }
 
+  /**
+   * The API server's audit log: every request with its user, verb, object and timestamps (see
+   * {@link AuditLog}). Fails when the bench runs without one ({@code -Dbench.audit=false}).
+   */
+  public AuditLog auditLog() {
+    return bench().auditLog();
+  }
+
   /** What {@code kubectl logs} would show of a container's latest run, while its pod is there. */
   public Optional<String> containerLog(Pod pod, String container) {
     if (bench().nodeAgent == null) {
@@ -193,6 +201,14 @@ public final class Bench implements BeforeAllCallback {
 
     public Path kubeconfig() {
       return controlPlane.kubeconfig();
+    }
+
+    public AuditLog auditLog() {
+      return controlPlane
+          .auditLog()
+          .map(AuditLog::new)
+          .orElseThrow(
+              () -> new IllegalStateException("the bench runs without an audit log (bench.audit)"));
     }
 
     synchronized Duration restartApiServer() {

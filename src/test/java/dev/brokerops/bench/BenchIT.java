@@ -70,6 +70,57 @@ class BenchIT {
   }
 
   @Test
+  void theAuditLogNamesWhoWroteWhatAndKeepsTheStatusWriteThatCompletedAJob() {
+    AuditLog audit = bench.auditLog();
+    long mark = audit.mark();
+    createJob("audited", List.of("/bin/sh", "-c", "true"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> condition(job("audited"), "Complete").isPresent());
+
+    List<AuditLog.Event> complete =
+        await("the Job controller's status write that set Complete, in the audit log")
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    audit.readFrom(mark).stream()
+                        .filter(e -> e.namespace().equals(namespace))
+                        .filter(e -> e.name().equals("audited"))
+                        .filter(e -> e.resourcePath().equals("jobs/status"))
+                        .filter(
+                            e ->
+                                e.response()
+                                    .map(job -> job.path("status").path("conditions").toString())
+                                    .orElse("")
+                                    .contains("\"type\":\"Complete\""))
+                        .toList(),
+                found -> !found.isEmpty());
+    AuditLog.Event created =
+        audit.readFrom(mark).stream()
+            .filter(e -> e.verb().equals("create") && e.resource().equals("jobs"))
+            .filter(e -> e.name().equals("audited"))
+            .findFirst()
+            .orElseThrow();
+    AuditLog.Event completing = complete.get(0);
+    assertThat(created.apiGroup()).isEqualTo("batch");
+    assertThat(created.isWrite()).isTrue();
+    assertThat(created.code()).isEqualTo(201);
+    assertThat(created.userAgent()).doesNotContain("kube-controller-manager");
+    // kube-controller-manager runs with the admin kubeconfig: its user agent names the controller
+    assertThat(completing.userAgent())
+        .contains("kube-controller-manager")
+        .contains("job-controller");
+    assertThat(completing.verb()).isEqualTo("update");
+    assertThat(completing.received()).isAfter(created.completed());
+    assertThat(completing.completed()).isAfterOrEqualTo(completing.received());
+    assertThat(completing.requestObject()).isNotNull();
+    // Metadata only for the rest: the Job's own create carries no body
+    assertThat(created.requestObject()).isNull();
+    // the test's client and the controllers share the admin user: only the user agent tells
+    assertThat(created.user()).isNotEmpty().isEqualTo(completing.user());
+  }
+
+  @Test
   void jobWhoseProcessExitsThreeIsFailedWithItsTerminationMessage() {
     createJob(
         "exits-three",

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * real kube-controller-manager running the Job, Deployment, ReplicaSet, garbage-collector,
  * namespace, service-account, TTL, resource-quota, root-CA-publisher and ClusterRole-aggregation
  * controllers. The API server can be restarted while etcd and every client go on ({@link
- * #restartApiServer()}).
+ * #restartApiServer()}). It writes an audit log ({@link #auditLog()}): one JSON line per request
+ * when its response is complete, the status writes of Jobs and Deployments with their objects.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -60,6 +62,32 @@ public final class ControlPlane implements AutoCloseable {
    */
   private static final Duration API_SERVER_STOP_GRACE = Duration.ofSeconds(5);
 
+  /**
+   * What the API server's audit log keeps: each request once, when its response is complete; the
+   * Job and Deployment controllers' status writes with request and response (which write set a
+   * Job's {@code Complete}, which showed a rollout done); everything else as metadata (user, verb,
+   * resource, name, timestamps in microseconds).
+   */
+  static final String AUDIT_POLICY =
+      """
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      omitStages: ["RequestReceived", "ResponseStarted", "Panic"]
+      rules:
+        - level: RequestResponse
+          resources:
+            - group: batch
+              resources: ["jobs/status"]
+            - group: apps
+              resources: ["deployments/status"]
+        - level: Metadata
+      """;
+
+  /**
+   * {@code -Dbench.audit=false} runs the API server without its audit log (to measure its cost).
+   */
+  static final boolean AUDIT = !"false".equals(System.getProperty("bench.audit"));
+
   private final BenchLayout layout;
   private final Path stateDir;
   private final ProcessLauncher launcher;
@@ -71,6 +99,7 @@ public final class ControlPlane implements AutoCloseable {
   private List<String> apiServerCommand;
   private Process controllerManager;
   private Path kubeconfig;
+  private Path auditLog;
   private KubernetesClient client;
 
   ControlPlane(BenchLayout layout, Path stateDir, ProcessLauncher launcher) {
@@ -83,27 +112,39 @@ public final class ControlPlane implements AutoCloseable {
   void start() throws IOException {
     layout.binary("kube-apiserver");
     layout.binary("etcd");
-    apiServer =
-        new BenchApiServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(layout.kubeApiTestDir().toString())
-                .withApiServerVersion(layout.kubernetesVersion())
-                .withOfflineMode(true)
-                .withStartupTimeout(120_000)
-                // an offline machine may have no default route for the API server to pick an
-                // address from
-                .withApiServerFlag("--advertise-address", "127.0.0.1")
-                // 1.37 refuses a loopback address for the `kubernetes` Service's endpoints; on the
-                // bench
-                // in-cluster clients get the API server's address from the node agent instead
-                .withApiServerFlag("--endpoint-reconciler-type", "none")
-                // off by default upstream, on in OpenShift and hardened clusters: setting
-                // blockOwnerDeletion needs `update` on the owner's finalizers subresource.
-                // `--enable-admission-plugins` adds to the default-on plugins (the launcher only
-                // edits the disable list, dropping ServiceAccount from it)
-                .withApiServerFlag(
-                    "--enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
-                .build());
+    KubeAPIServerConfigBuilder config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withTestDir(layout.kubeApiTestDir().toString())
+            .withApiServerVersion(layout.kubernetesVersion())
+            .withOfflineMode(true)
+            .withStartupTimeout(120_000)
+            // an offline machine may have no default route for the API server to pick an
+            // address from
+            .withApiServerFlag("--advertise-address", "127.0.0.1")
+            // 1.37 refuses a loopback address for the `kubernetes` Service's endpoints; on the
+            // bench
+            // in-cluster clients get the API server's address from the node agent instead
+            .withApiServerFlag("--endpoint-reconciler-type", "none")
+            // off by default upstream, on in OpenShift and hardened clusters: setting
+            // blockOwnerDeletion needs `update` on the owner's finalizers subresource.
+            // `--enable-admission-plugins` adds to the default-on plugins (the launcher only
+            // edits the disable list, dropping ServiceAccount from it)
+            .withApiServerFlag(
+                "--enable-admission-plugins", "OwnerReferencesPermissionEnforcement");
+    if (AUDIT) {
+      Path policy = stateDir.resolve("audit-policy.yaml");
+      Files.writeString(policy, AUDIT_POLICY);
+      auditLog = stateDir.resolve("audit.log");
+      config
+          .withApiServerFlag("--audit-policy-file", policy.toString())
+          .withApiServerFlag("--audit-log-path", auditLog.toString())
+          .withApiServerFlag("--audit-log-format", "json")
+          // written in the request's path, straight to the file (no batching, no buffer)
+          .withApiServerFlag("--audit-log-mode", "blocking")
+          // never rotated (the default rotates at 100 MB): readers keep offsets into one file
+          .withApiServerFlag("--audit-log-maxsize", "0");
+    }
+    apiServer = new BenchApiServer(config.build());
     apiServer.start();
     kubeconfig = stateDir.resolve("kubeconfig");
     Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
@@ -159,6 +200,14 @@ public final class ControlPlane implements AutoCloseable {
 
   public Path kubeconfig() {
     return kubeconfig;
+  }
+
+  /**
+   * The API server's audit log (see {@link #AUDIT_POLICY}; read it with {@link AuditLog}), or empty
+   * when the bench runs without one ({@code -Dbench.audit=false}).
+   */
+  public Optional<Path> auditLog() {
+    return Optional.ofNullable(auditLog);
   }
 
   /** The API server's URL, as in-cluster clients reach it. */
