@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -115,6 +116,17 @@ public final class Bench implements BeforeAllCallback {
       throw new IllegalStateException("this bench has no node: use Bench.full()");
     }
     return bench().nodeAgent.containerLog(pod, container);
+  }
+
+  /**
+   * The process id of a container's current run (the node agent's, as {@code crictl inspect} would
+   * tell it), while it runs: for reading its {@code /proc/<pid>/status}.
+   */
+  public OptionalLong containerPid(Pod pod, String container) {
+    if (bench().nodeAgent == null) {
+      throw new IllegalStateException("this bench has no node: use Bench.full()");
+    }
+    return bench().nodeAgent.containerPid(pod, container);
   }
 
   /**

@@ -8,11 +8,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -118,6 +120,98 @@ class BenchIT {
     assertThat(created.requestObject()).isNull();
     // the test's client and the controllers share the admin user: only the user agent tells
     assertThat(created.user()).isNotEmpty().isEqualTo(completing.user());
+  }
+
+  @Test
+  void aServicesEndpointSliceListsItsReadyPodsAndDropsOneBeingDeleted() {
+    client()
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .resource(
+            new DeploymentBuilder()
+                .withNewMetadata()
+                .withName("served")
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(2)
+                .withNewSelector()
+                .addToMatchLabels("app", "served")
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels("app", "served")
+                .endMetadata()
+                .withNewSpec()
+                .withTerminationGracePeriodSeconds(30L)
+                .addNewContainer()
+                .withName("main")
+                .withImage(SHELL)
+                // ignores SIGTERM: the pod stays terminating for its grace period
+                .withCommand("/bin/sh", "-c", "trap '' TERM; while :; do sleep 1; done")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
+    client()
+        .services()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("served")
+                .endMetadata()
+                .withNewSpec()
+                .addToSelector("app", "served")
+                .addNewPort()
+                .withPort(80)
+                .withTargetPort(new IntOrString(8080))
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+    await("two ready pods").atMost(Duration.ofSeconds(60)).until(() -> rolledOut("served", 2));
+    List<String> podIps =
+        client().pods().inNamespace(namespace).withLabel("app", "served").list().getItems().stream()
+            .map(p -> p.getStatus().getPodIP())
+            .sorted()
+            .toList();
+    await("the EndpointSlice lists both pods, ready")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> readyEndpoints("served"), ips -> ips.equals(podIps));
+
+    Pod leaving =
+        client().pods().inNamespace(namespace).withLabel("app", "served").list().getItems().get(0);
+    client().pods().inNamespace(namespace).resource(leaving).delete();
+    await("the terminating pod is no longer a ready endpoint")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> readyEndpoints("served"), ips -> !ips.contains(leaving.getStatus().getPodIP()));
+  }
+
+  @Test
+  void aPodForAnotherSchedulerIsLeftAloneByTheNode() {
+    Pod elsewhere = podSpec("for-another-scheduler", SHELL, List.of("sleep", "3600"));
+    elsewhere.getSpec().setSchedulerName("bench-unscheduled");
+    client().pods().inNamespace(namespace).resource(elsewhere).create();
+    createPod("for-the-default-scheduler", SHELL, List.of("sleep", "3600"));
+    await("the default scheduler's pod runs")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> "Running".equals(pod("for-the-default-scheduler").getStatus().getPhase()));
+
+    await("the other scheduler's pod stays unbound, without status from the node")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              Pod pod = pod("for-another-scheduler");
+              return pod.getSpec().getNodeName() == null
+                  && "Pending".equals(pod.getStatus().getPhase())
+                  && (pod.getStatus().getContainerStatuses() == null
+                      || pod.getStatus().getContainerStatuses().isEmpty());
+            });
   }
 
   @Test
@@ -668,6 +762,25 @@ class BenchIT {
     return job.getStatus().getConditions().stream()
         .filter(c -> c.getType().equals(type) && c.getStatus().equals("True"))
         .findFirst();
+  }
+
+  /** The IPs a Service's EndpointSlices list as ready, sorted. */
+  private List<String> readyEndpoints(String service) {
+    return client()
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(namespace)
+        .withLabel("kubernetes.io/service-name", service)
+        .list()
+        .getItems()
+        .stream()
+        .flatMap(slice -> Optional.ofNullable(slice.getEndpoints()).orElse(List.of()).stream())
+        .filter(
+            e -> e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
+        .flatMap(e -> e.getAddresses().stream())
+        .sorted()
+        .toList();
   }
 
   private boolean rolledOut(String name, int replicas) {

@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Real etcd and kube-apiserver (through Fabric8 kube-api-test, offline, from the bench cache) and a
  * real kube-controller-manager running the Job, Deployment, ReplicaSet, garbage-collector,
- * namespace, service-account, TTL, resource-quota, root-CA-publisher and ClusterRole-aggregation
- * controllers. The API server can be restarted while etcd and every client go on ({@link
- * #restartApiServer()}). It writes an audit log ({@link #auditLog()}): one JSON line per request
- * when its response is complete, the status writes of Jobs and Deployments with their objects.
+ * namespace, service-account, TTL, resource-quota, root-CA-publisher, ClusterRole-aggregation and
+ * EndpointSlice controllers. The API server can be restarted while etcd and every client go on
+ * ({@link #restartApiServer()}). It writes an audit log ({@link #auditLog()}): one JSON line per
+ * request when its response is complete, the status writes of Jobs and Deployments with their
+ * objects.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -52,7 +53,10 @@ public final class ControlPlane implements AutoCloseable {
           "root-ca-certificate-publisher-controller",
           // folds ClusterRoles labelled rbac.authorization.k8s.io/aggregate-to-view/edit/admin into
           // the default view/edit/admin roles, as on a real cluster
-          "clusterrole-aggregation-controller");
+          "clusterrole-aggregation-controller",
+          // EndpointSlices of Services list their pods' IPs and readiness, which clients that
+          // route like kube-proxy follow (only ready endpoints get requests)
+          "endpointslice-controller");
 
   /**
    * How long a restart lets the API server shut down gracefully. At SIGTERM it stops listening at
