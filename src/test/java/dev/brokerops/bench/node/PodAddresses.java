@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +13,13 @@ import org.slf4j.LoggerFactory;
  * The bench's pod IPs. Processes share the host's network, so each pod gets an address of its own
  * on this host, which a server binds to ({@code status.podIP}).
  *
- * <p>EndpointSlices refuse loopback addresses, so pods get addresses from 198.18.0.0/15, the range
- * RFC 2544 reserves for benchmarks (never routed on the internet), which the bench makes local with
- * one route on {@code lo} ({@code ip route add local 198.18.0.0/15 dev lo table local}: every
- * address in it then belongs to this host, as every 127.x address does). Where that route cannot be
- * added (no {@code CAP_NET_ADMIN}), pods get loopback addresses ({@code 127.B.x.y}) as before:
- * everything else works, but Services get no endpoints.
+ * <p>EndpointSlices refuse loopback addresses. Pods get addresses from 198.18.0.0/15 (RFC 2544's
+ * benchmarking range) ONLY where that range is already local, which is inside a network namespace
+ * made for the bench (e.g. {@code unshare --net} with {@code ip link set lo up; ip route add local
+ * 198.18.0.0/15 dev lo table local} run inside it): the bench never adds routes in the host's own
+ * network namespace, where traffic may go only to loopback addresses (workplace rule). Elsewhere
+ * pods get loopback addresses ({@code 127.B.x.y}) as before: everything else works, but Services
+ * get no endpoints.
  *
  * <p>Each bench takes its own block from its JVM's pid, so two benches on one machine (Failsafe's
  * two test JVMs) almost never share one; a block's addresses are reused once their pod is gone,
@@ -44,21 +44,17 @@ final class PodAddresses {
     this.blockSize = blockSize;
   }
 
-  /** This bench's block: in 198.18.0.0/15 if that range is local or can be made so. */
+  /** This bench's block: in 198.18.0.0/15 if that range is local (in the bench's own netns). */
   static PodAddresses forBench(long pid) {
     long routableBase = toLong(198, 18, 0, 0) + (pid % ROUTABLE_BLOCKS) * ROUTABLE_BLOCK_SIZE;
     String probe = toAddress(routableBase + 1);
-    if (!bindable(probe)) {
-      addLocalRoute();
-    }
     if (bindable(probe)) {
       log.info("pod IPs from {} (block {}/21)", ROUTABLE_RANGE, toAddress(routableBase));
       return new PodAddresses(true, routableBase, ROUTABLE_BLOCK_SIZE);
     }
-    log.warn(
-        "cannot make {} local (ip route add local {} dev lo table local): pods get loopback"
-            + " addresses, which EndpointSlices refuse, so Services get no endpoints",
-        ROUTABLE_RANGE,
+    log.info(
+        "{} is not local here (it is only inside a network namespace made for the bench): pods"
+            + " get loopback addresses, which EndpointSlices refuse, so Services get no endpoints",
         ROUTABLE_RANGE);
     return new PodAddresses(false, toLong(127, 1 + (int) (pid % 254), 0, 0), 1 << 16);
   }
@@ -81,24 +77,6 @@ final class PodAddresses {
   /** The address's pod is gone from this node: it may go to another pod, after older ones. */
   void release(String address) {
     released.addLast(address);
-  }
-
-  private static void addLocalRoute() {
-    try {
-      Process ip =
-          new ProcessBuilder(
-                  "ip", "route", "add", "local", ROUTABLE_RANGE, "dev", "lo", "table", "local")
-              .redirectErrorStream(true)
-              .start();
-      String output = new String(ip.getInputStream().readAllBytes()).strip();
-      if (!ip.waitFor(10, TimeUnit.SECONDS) || ip.exitValue() != 0) {
-        log.debug("ip route add local {}: {}", ROUTABLE_RANGE, output);
-      }
-    } catch (IOException e) {
-      log.debug("cannot run ip: {}", e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static boolean bindable(String address) {
