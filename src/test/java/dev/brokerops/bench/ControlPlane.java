@@ -150,6 +150,9 @@ public final class ControlPlane implements AutoCloseable {
     }
     apiServer = new BenchApiServer(config.build());
     apiServer.start();
+    if (auditLog != null) {
+      log.info("API server audit log: {}", auditLog);
+    }
     kubeconfig = stateDir.resolve("kubeconfig");
     Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
     client =
