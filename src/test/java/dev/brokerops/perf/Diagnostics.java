@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * What explains a missed target, when the operator's JVM was started to record it ({@code
  * -Dbench.jvm=...}): its native memory summary ({@code -XX:NativeMemoryTracking=summary}) and its
  * flight recording ({@code -XX:StartFlightRecording}), taken from the leader with {@code jcmd} and
- * kept in {@code target/bench/}.
+ * kept beside the CSV.
  */
 final class Diagnostics {
 
@@ -42,7 +42,18 @@ final class Diagnostics {
 
   private static String jcmd(long pid, String... command) {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    List<String> argv = new java.util.ArrayList<>(List.of(jcmd.toString(), String.valueOf(pid)));
+    // in the container's mount namespace: jcmd finds a JVM's attach socket in its own /tmp only,
+    // and the container's /tmp is its emptyDir (the JDK's path is the host's in both)
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(
+                "nsenter",
+                "--target",
+                String.valueOf(pid),
+                "--mount",
+                "--",
+                jcmd.toString(),
+                String.valueOf(pid)));
     argv.addAll(List.of(command));
     try {
       Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
