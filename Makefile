@@ -51,6 +51,11 @@ cluster: bench-binaries compile ## Start the bench with PostgreSQL in the foregr
 demo: bench-binaries compile ## The operator's main job on the bench: a writing 3-replica broker upgraded 1.0.0 -> 2.1.0 (two hops), with figures
 	$(JAVA_RUN) -Dbench.log.level=WARN dev.brokerops.e2e.DemoMain
 
+.PHONY: bench
+bench: bench-binaries compile ## Cost benchmark (issue #10): operator vs a kubectl script, step latency, API cost, availability, scale; one table + target/bench/cost-benchmark.csv (~20 min; root, own network namespace)
+	$(MVN) -q package -DskipTests
+	src/test/bench/own-netns.sh $(JAVA_RUN) -Dbench.log.level=WARN $(BENCH_OPTS) dev.brokerops.perf.CostBenchmarkMain
+
 .PHONY: run
 run: compile ## Run the operator against the current kubeconfig (WATCH_NAMESPACES=a,b to limit it)
 	$(JAVA_RUN) dev.brokerops.upgrade.OperatorMain

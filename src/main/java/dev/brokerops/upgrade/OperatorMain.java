@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,6 +86,10 @@ public final class OperatorMain {
     // Without leader election JOSDK installs this; with it JOSDK leaves the process to exit as is.
     operator.installShutdownHook(Duration.ofSeconds(10));
     operator.start();
+    // start() returns once every informer has listed its resources: the caches are synced
+    LOG.info(
+        "informers synced {} ms after the JVM started",
+        ManagementFactory.getRuntimeMXBean().getUptime());
 
     if (settings.healthPort().isPresent()) {
       Liveness liveness =

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -101,12 +102,31 @@ public final class Bench implements BeforeAllCallback {
     return bench().images;
   }
 
+  /**
+   * The API server's audit log: every request with its user, verb, object and timestamps (see
+   * {@link AuditLog}). Fails when the bench runs without one ({@code -Dbench.audit=false}).
+   */
+  public AuditLog auditLog() {
+    return bench().auditLog();
+  }
+
   /** What {@code kubectl logs} would show of a container's latest run, while its pod is there. */
   public Optional<String> containerLog(Pod pod, String container) {
     if (bench().nodeAgent == null) {
       throw new IllegalStateException("this bench has no node: use Bench.full()");
     }
     return bench().nodeAgent.containerLog(pod, container);
+  }
+
+  /**
+   * The process id of a container's current run (the node agent's, as {@code crictl inspect} would
+   * tell it), while it runs: for reading its {@code /proc/<pid>/status}.
+   */
+  public OptionalLong containerPid(Pod pod, String container) {
+    if (bench().nodeAgent == null) {
+      throw new IllegalStateException("this bench has no node: use Bench.full()");
+    }
+    return bench().nodeAgent.containerPid(pod, container);
   }
 
   /**
@@ -193,6 +213,14 @@ public final class Bench implements BeforeAllCallback {
 
     public Path kubeconfig() {
       return controlPlane.kubeconfig();
+    }
+
+    public AuditLog auditLog() {
+      return controlPlane
+          .auditLog()
+          .map(AuditLog::new)
+          .orElseThrow(
+              () -> new IllegalStateException("the bench runs without an audit log (bench.audit)"));
     }
 
     synchronized Duration restartApiServer() {

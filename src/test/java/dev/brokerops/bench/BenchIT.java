@@ -3,16 +3,20 @@ package dev.brokerops.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -67,6 +71,177 @@ class BenchIT {
         .until(() -> condition(job("exits-zero"), "Complete").isPresent());
     assertThat(condition(job("exits-zero"), "Failed")).isEmpty();
     assertThat(job("exits-zero").getStatus().getSucceeded()).isEqualTo(1);
+  }
+
+  @Test
+  void theAuditLogNamesWhoWroteWhatAndKeepsTheStatusWriteThatCompletedAJob() {
+    AuditLog audit = bench.auditLog();
+    long mark = audit.mark();
+    createJob("audited", List.of("/bin/sh", "-c", "true"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> condition(job("audited"), "Complete").isPresent());
+
+    List<AuditLog.Event> complete =
+        await("the Job controller's status write that set Complete, in the audit log")
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    audit.readFrom(mark).stream()
+                        .filter(e -> e.namespace().equals(namespace))
+                        .filter(e -> e.name().equals("audited"))
+                        .filter(e -> e.resourcePath().equals("jobs/status"))
+                        .filter(
+                            e ->
+                                e.response()
+                                    .map(job -> job.path("status").path("conditions").toString())
+                                    .orElse("")
+                                    .contains("\"type\":\"Complete\""))
+                        .toList(),
+                found -> !found.isEmpty());
+    AuditLog.Event created =
+        audit.readFrom(mark).stream()
+            .filter(e -> e.verb().equals("create") && e.resource().equals("jobs"))
+            .filter(e -> e.name().equals("audited"))
+            .findFirst()
+            .orElseThrow();
+    AuditLog.Event completing = complete.get(0);
+    assertThat(created.apiGroup()).isEqualTo("batch");
+    assertThat(created.isWrite()).isTrue();
+    assertThat(created.code()).isEqualTo(201);
+    assertThat(created.userAgent()).doesNotContain("kube-controller-manager");
+    // kube-controller-manager runs with the admin kubeconfig: its user agent names the controller
+    assertThat(completing.userAgent())
+        .contains("kube-controller-manager")
+        .contains("job-controller");
+    assertThat(completing.verb()).isEqualTo("update");
+    assertThat(completing.received()).isAfter(created.completed());
+    assertThat(completing.completed()).isAfterOrEqualTo(completing.received());
+    assertThat(completing.requestObject()).isNotNull();
+    // Metadata only for the rest: the Job's own create carries no body
+    assertThat(created.requestObject()).isNull();
+    // the test's client and the controllers share the admin user: only the user agent tells
+    assertThat(created.user()).isNotEmpty().isEqualTo(completing.user());
+  }
+
+  @Test
+  void aServicesEndpointSliceListsItsReadyPodsAndDropsOneBeingDeleted() {
+    List<String> podIps = servedPods("served");
+    assumeFalse(
+        podIps.get(0).startsWith("127."),
+        "pods have loopback addresses, which EndpointSlices refuse: only in a network namespace"
+            + " of the bench's own (src/test/bench/own-netns.sh, as make bench runs)");
+    await("the EndpointSlice lists both pods, ready")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> readyEndpoints("served"), ips -> ips.equals(podIps));
+
+    Pod leaving =
+        client().pods().inNamespace(namespace).withLabel("app", "served").list().getItems().get(0);
+    client().pods().inNamespace(namespace).resource(leaving).delete();
+    await("the terminating pod is no longer a ready endpoint")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> readyEndpoints("served"), ips -> !ips.contains(leaving.getStatus().getPodIP()));
+  }
+
+  @Test
+  void inTheHostsNetworkNamespaceEndpointSlicesRefuseThePodsLoopbackAddresses() {
+    List<String> podIps = servedPods("served-on-loopback");
+    assumeTrue(podIps.get(0).startsWith("127."), "pods have addresses EndpointSlices accept");
+    // the EndpointSlice controller runs, and says why the Service gets no endpoints
+    await("the EndpointSlice controller's warning about the loopback addresses")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                client().v1().events().inNamespace(namespace).list().getItems().stream()
+                    .filter(e -> "served-on-loopback".equals(e.getInvolvedObject().getName()))
+                    .anyMatch(
+                        e ->
+                            "FailedToUpdateEndpointSlices".equals(e.getReason())
+                                && e.getMessage().contains("loopback")));
+    assertThat(readyEndpoints("served-on-loopback")).isEmpty();
+  }
+
+  /**
+   * A 2-replica Deployment whose pods ignore SIGTERM (they stay terminating for their grace period)
+   * and a Service selecting them; returns their IPs, sorted, once both are ready.
+   */
+  private List<String> servedPods(String name) {
+    client()
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .resource(
+            new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(2)
+                .withNewSelector()
+                .addToMatchLabels("app", name)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels("app", name)
+                .endMetadata()
+                .withNewSpec()
+                .withTerminationGracePeriodSeconds(30L)
+                .addNewContainer()
+                .withName("main")
+                .withImage(SHELL)
+                .withCommand("/bin/sh", "-c", "trap '' TERM; while :; do sleep 1; done")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
+    client()
+        .services()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .addToSelector("app", name)
+                .addNewPort()
+                .withPort(80)
+                .withTargetPort(new IntOrString(8080))
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+    await("two ready pods").atMost(Duration.ofSeconds(60)).until(() -> rolledOut(name, 2));
+    return client().pods().inNamespace(namespace).withLabel("app", name).list().getItems().stream()
+        .map(p -> p.getStatus().getPodIP())
+        .sorted()
+        .toList();
+  }
+
+  @Test
+  void aPodForAnotherSchedulerIsLeftAloneByTheNode() {
+    Pod elsewhere = podSpec("for-another-scheduler", SHELL, List.of("sleep", "3600"));
+    elsewhere.getSpec().setSchedulerName("bench-unscheduled");
+    client().pods().inNamespace(namespace).resource(elsewhere).create();
+    createPod("for-the-default-scheduler", SHELL, List.of("sleep", "3600"));
+    await("the default scheduler's pod runs")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> "Running".equals(pod("for-the-default-scheduler").getStatus().getPhase()));
+
+    await("the other scheduler's pod stays unbound, without status from the node")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              Pod pod = pod("for-another-scheduler");
+              return pod.getSpec().getNodeName() == null
+                  && "Pending".equals(pod.getStatus().getPhase())
+                  && (pod.getStatus().getContainerStatuses() == null
+                      || pod.getStatus().getContainerStatuses().isEmpty());
+            });
   }
 
   @Test
@@ -617,6 +792,25 @@ class BenchIT {
     return job.getStatus().getConditions().stream()
         .filter(c -> c.getType().equals(type) && c.getStatus().equals("True"))
         .findFirst();
+  }
+
+  /** The IPs a Service's EndpointSlices list as ready, sorted. */
+  private List<String> readyEndpoints(String service) {
+    return client()
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(namespace)
+        .withLabel("kubernetes.io/service-name", service)
+        .list()
+        .getItems()
+        .stream()
+        .flatMap(slice -> Optional.ofNullable(slice.getEndpoints()).orElse(List.of()).stream())
+        .filter(
+            e -> e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
+        .flatMap(e -> e.getAddresses().stream())
+        .sorted()
+        .toList();
   }
 
   private boolean rolledOut(String name, int replicas) {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -25,9 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Real etcd and kube-apiserver (through Fabric8 kube-api-test, offline, from the bench cache) and a
  * real kube-controller-manager running the Job, Deployment, ReplicaSet, garbage-collector,
- * namespace, service-account, TTL, resource-quota, root-CA-publisher and ClusterRole-aggregation
- * controllers. The API server can be restarted while etcd and every client go on ({@link
- * #restartApiServer()}).
+ * namespace, service-account, TTL, resource-quota, root-CA-publisher, ClusterRole-aggregation and
+ * EndpointSlice controllers. The API server can be restarted while etcd and every client go on
+ * ({@link #restartApiServer()}). It writes an audit log ({@link #auditLog()}): one JSON line per
+ * request when its response is complete, the status writes of Jobs and Deployments with their
+ * objects.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -50,7 +53,10 @@ public final class ControlPlane implements AutoCloseable {
           "root-ca-certificate-publisher-controller",
           // folds ClusterRoles labelled rbac.authorization.k8s.io/aggregate-to-view/edit/admin into
           // the default view/edit/admin roles, as on a real cluster
-          "clusterrole-aggregation-controller");
+          "clusterrole-aggregation-controller",
+          // EndpointSlices of Services list their pods' IPs and readiness, which clients that
+          // route like kube-proxy follow (only ready endpoints get requests)
+          "endpointslice-controller");
 
   /**
    * How long a restart lets the API server shut down gracefully. At SIGTERM it stops listening at
@@ -59,6 +65,32 @@ public final class ControlPlane implements AutoCloseable {
    * after this.
    */
   private static final Duration API_SERVER_STOP_GRACE = Duration.ofSeconds(5);
+
+  /**
+   * What the API server's audit log keeps: each request once, when its response is complete; the
+   * Job and Deployment controllers' status writes with request and response (which write set a
+   * Job's {@code Complete}, which showed a rollout done); everything else as metadata (user, verb,
+   * resource, name, timestamps in microseconds).
+   */
+  static final String AUDIT_POLICY =
+      """
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      omitStages: ["RequestReceived", "ResponseStarted", "Panic"]
+      rules:
+        - level: RequestResponse
+          resources:
+            - group: batch
+              resources: ["jobs/status"]
+            - group: apps
+              resources: ["deployments/status"]
+        - level: Metadata
+      """;
+
+  /**
+   * {@code -Dbench.audit=false} runs the API server without its audit log (to measure its cost).
+   */
+  static final boolean AUDIT = !"false".equals(System.getProperty("bench.audit"));
 
   private final BenchLayout layout;
   private final Path stateDir;
@@ -71,6 +103,7 @@ public final class ControlPlane implements AutoCloseable {
   private List<String> apiServerCommand;
   private Process controllerManager;
   private Path kubeconfig;
+  private Path auditLog;
   private KubernetesClient client;
 
   ControlPlane(BenchLayout layout, Path stateDir, ProcessLauncher launcher) {
@@ -83,28 +116,43 @@ public final class ControlPlane implements AutoCloseable {
   void start() throws IOException {
     layout.binary("kube-apiserver");
     layout.binary("etcd");
-    apiServer =
-        new BenchApiServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(layout.kubeApiTestDir().toString())
-                .withApiServerVersion(layout.kubernetesVersion())
-                .withOfflineMode(true)
-                .withStartupTimeout(120_000)
-                // an offline machine may have no default route for the API server to pick an
-                // address from
-                .withApiServerFlag("--advertise-address", "127.0.0.1")
-                // 1.37 refuses a loopback address for the `kubernetes` Service's endpoints; on the
-                // bench
-                // in-cluster clients get the API server's address from the node agent instead
-                .withApiServerFlag("--endpoint-reconciler-type", "none")
-                // off by default upstream, on in OpenShift and hardened clusters: setting
-                // blockOwnerDeletion needs `update` on the owner's finalizers subresource.
-                // `--enable-admission-plugins` adds to the default-on plugins (the launcher only
-                // edits the disable list, dropping ServiceAccount from it)
-                .withApiServerFlag(
-                    "--enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
-                .build());
+    KubeAPIServerConfigBuilder config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withTestDir(layout.kubeApiTestDir().toString())
+            .withApiServerVersion(layout.kubernetesVersion())
+            .withOfflineMode(true)
+            .withStartupTimeout(120_000)
+            // an offline machine may have no default route for the API server to pick an
+            // address from
+            .withApiServerFlag("--advertise-address", "127.0.0.1")
+            // 1.37 refuses a loopback address for the `kubernetes` Service's endpoints; on the
+            // bench
+            // in-cluster clients get the API server's address from the node agent instead
+            .withApiServerFlag("--endpoint-reconciler-type", "none")
+            // off by default upstream, on in OpenShift and hardened clusters: setting
+            // blockOwnerDeletion needs `update` on the owner's finalizers subresource.
+            // `--enable-admission-plugins` adds to the default-on plugins (the launcher only
+            // edits the disable list, dropping ServiceAccount from it)
+            .withApiServerFlag(
+                "--enable-admission-plugins", "OwnerReferencesPermissionEnforcement");
+    if (AUDIT) {
+      Path policy = stateDir.resolve("audit-policy.yaml");
+      Files.writeString(policy, AUDIT_POLICY);
+      auditLog = stateDir.resolve("audit.log");
+      config
+          .withApiServerFlag("--audit-policy-file", policy.toString())
+          .withApiServerFlag("--audit-log-path", auditLog.toString())
+          .withApiServerFlag("--audit-log-format", "json")
+          // written in the request's path, straight to the file (no batching, no buffer)
+          .withApiServerFlag("--audit-log-mode", "blocking")
+          // never rotated (the default rotates at 100 MB): readers keep offsets into one file
+          .withApiServerFlag("--audit-log-maxsize", "0");
+    }
+    apiServer = new BenchApiServer(config.build());
     apiServer.start();
+    if (auditLog != null) {
+      log.info("API server audit log: {}", auditLog);
+    }
     kubeconfig = stateDir.resolve("kubeconfig");
     Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
     client =
@@ -159,6 +207,14 @@ public final class ControlPlane implements AutoCloseable {
 
   public Path kubeconfig() {
     return kubeconfig;
+  }
+
+  /**
+   * The API server's audit log (see {@link #AUDIT_POLICY}; read it with {@link AuditLog}), or empty
+   * when the bench runs without one ({@code -Dbench.audit=false}).
+   */
+  public Optional<Path> auditLog() {
+    return Optional.ofNullable(auditLog);
   }
 
   /** The API server's URL, as in-cluster clients reach it. */

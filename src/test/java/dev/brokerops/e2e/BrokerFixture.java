@@ -204,7 +204,7 @@ public final class BrokerFixture {
                     .endFieldRef()
                     .endValueFrom()
                     .build(),
-                // the bench's pods share the host network: each binds its own loopback address
+                // the bench's pods share the host network: each binds its own address
                 new EnvVarBuilder().withName("BIND_ADDRESS").withValue("$(POD_IP)").build(),
                 new EnvVarBuilder().withName("WRITES_PER_SECOND").withValue("10").build(),
                 new EnvVarBuilder()

@@ -32,12 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,14 +64,13 @@ public final class NodeAgent implements AutoCloseable {
       Executors.newFixedThreadPool(2, r -> daemon(r, "bench-probe"));
   private final Map<String, PodRunner> runners = new HashMap<>();
   private final Set<String> bindingRequested = new HashSet<>();
-  private final AtomicInteger nextIp = new AtomicInteger();
 
   /**
-   * Second octet of this bench's pod IPs, from the JVM's pid: two benches on one machine (two
-   * checkouts testing at once, or make cluster beside a test run) give their pods different
-   * addresses, so replicas that bind one port on their pod IP never collide.
+   * This bench's pod IPs (see {@link PodAddresses}): two benches on one machine (two checkouts
+   * testing at once, or make cluster beside a test run) give their pods different addresses, so
+   * replicas that bind one port on their pod IP never collide.
    */
-  private final int ipBlock = 1 + (int) (ProcessHandle.current().pid() % 254);
+  private final PodAddresses addresses = PodAddresses.forBench(ProcessHandle.current().pid());
 
   private SharedIndexInformer<Pod> informer;
 
@@ -197,14 +196,7 @@ public final class NodeAgent implements AutoCloseable {
       if (isTerminal(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
         return;
       }
-      String ip =
-          "127."
-              + ipBlock
-              + "."
-              + (nextIp.get() / 250)
-              + "."
-              + (nextIp.getAndIncrement() % 250 + 1);
-      runner = new PodRunner(this, pod, ip, podDir(pod), Instant.now());
+      runner = new PodRunner(this, pod, addresses.take(), podDir(pod), Instant.now());
       runners.put(uid, runner);
     }
     runner.update(pod);
@@ -257,6 +249,7 @@ public final class NodeAgent implements AutoCloseable {
     PodRunner runner = runners.remove(uid);
     if (runner != null) {
       runner.killAll();
+      addresses.release(runner.podIp());
     }
     Path dir = podDir(pod);
     try {
@@ -404,6 +397,27 @@ public final class NodeAgent implements AutoCloseable {
       return Files.exists(log) ? Optional.of(Files.readString(log)) : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + log, e);
+    }
+  }
+
+  /**
+   * The process id of a container's current run on this node (what {@code /proc/<pid>/status} tells
+   * about it: its resident memory, say), while it runs.
+   */
+  public OptionalLong containerPid(Pod pod, String container) {
+    try {
+      return kubelet
+          .submit(
+              () -> {
+                PodRunner runner = runners.get(pod.getMetadata().getUid());
+                return runner == null ? OptionalLong.empty() : runner.pid(container);
+              })
+          .get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the node agent did not answer", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,10 @@ final class PodRunner {
     for (Container container : pod.getSpec().getContainers()) {
       containers.put(container.getName(), new ContainerRun(container));
     }
+  }
+
+  String podIp() {
+    return podIp;
   }
 
   String key() {
@@ -196,6 +201,14 @@ final class PodRunner {
       publish(now);
       agent.removePod(pod);
     }
+  }
+
+  /** The process id of the container's current run, while it runs. */
+  OptionalLong pid(String container) {
+    ContainerRun run = containers.get(container);
+    return run != null && run.phase == ContainerRun.Phase.RUNNING && run.process != null
+        ? OptionalLong.of(run.process.pid())
+        : OptionalLong.empty();
   }
 
   /** Kills whatever still runs: the pod is gone from the API server, or the bench stops. */

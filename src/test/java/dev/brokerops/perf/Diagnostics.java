@@ -1,0 +1,91 @@
+package dev.brokerops.perf;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What explains a missed target, when the operator's JVM was started to record it ({@code
+ * -Dbench.jvm=...}): its native memory summary ({@code -XX:NativeMemoryTracking=summary}) and its
+ * flight recording ({@code -XX:StartFlightRecording}), taken from the leader with {@code jcmd} and
+ * kept beside the CSV.
+ */
+final class Diagnostics {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Diagnostics.class);
+
+  private Diagnostics() {}
+
+  static void collect(Harness harness, Path dir) {
+    String options = harness.operator.javaToolOptions();
+    Pod leader = harness.operator.leader();
+    long pid = harness.operator.memory(leader).pid();
+    if (options.contains("NativeMemoryTracking")) {
+      write(dir.resolve("operator-nmt.txt"), jcmd(pid, "VM.native_memory", "summary"));
+    }
+    if (options.contains("StartFlightRecording")) {
+      // written in the container's /tmp, read through the process's view of its root
+      jcmd(pid, "JFR.dump", "filename=/tmp/operator.jfr");
+      copy(
+          Path.of("/proc", String.valueOf(pid), "root", "tmp", "operator.jfr"),
+          dir.resolve("operator.jfr"));
+    }
+  }
+
+  private static String jcmd(long pid, String... command) {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    // in the container's mount namespace: jcmd finds a JVM's attach socket in its own /tmp only,
+    // and the container's /tmp is its emptyDir (the JDK's path is the host's in both)
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(
+                "nsenter",
+                "--target",
+                String.valueOf(pid),
+                "--mount",
+                "--",
+                jcmd.toString(),
+                String.valueOf(pid)));
+    argv.addAll(List.of(command));
+    try {
+      Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      process.waitFor(60, TimeUnit.SECONDS);
+      LOG.info("jcmd {} {}: exit {}", pid, String.join(" ", command), process.exitValue());
+      return output;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, text);
+      LOG.info("written {}", file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void copy(Path from, Path to) {
+    try {
+      Files.createDirectories(to.getParent());
+      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+      LOG.info("written {}", to);
+    } catch (IOException e) {
+      LOG.warn("cannot copy {}: {}", from, e.getMessage());
+    }
+  }
+}
