@@ -5,11 +5,12 @@ import static org.awaitility.Awaitility.await;
 import dev.brokerops.bench.Bench;
 import dev.brokerops.bench.Kubectl;
 import dev.brokerops.e2e.OperatorImage;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -83,20 +85,53 @@ final class InstalledOperator {
     String options =
         ("-XX:MaxRAM=" + Quantity.getAmountInBytes(limit).toBigInteger() + " " + extraJvmOptions)
             .strip();
+    // A strategic merge patch, no resourceVersion: the Deployment controller writes the Deployment
+    // too, and an edit (read, change, write back) can lose that race with a conflict.
+    String container =
+        bench
+            .client()
+            .apps()
+            .deployments()
+            .inNamespace(NAMESPACE)
+            .withName(NAME)
+            .get()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getName();
     bench
         .client()
         .apps()
         .deployments()
         .inNamespace(NAMESPACE)
         .withName(NAME)
-        .edit(
-            d -> {
-              List<EnvVar> env =
-                  d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
-              env.removeIf(e -> e.getName().equals("JAVA_TOOL_OPTIONS"));
-              env.add(new EnvVar("JAVA_TOOL_OPTIONS", options, null));
-              return d;
-            });
+        .patch(
+            PatchContext.of(PatchType.STRATEGIC_MERGE),
+            bench
+                .client()
+                .getKubernetesSerialization()
+                .asJson(
+                    Map.of(
+                        "spec",
+                        Map.of(
+                            "template",
+                            Map.of(
+                                "spec",
+                                Map.of(
+                                    "containers",
+                                    List.of(
+                                        Map.of(
+                                            "name",
+                                            container,
+                                            "env",
+                                            List.of(
+                                                Map.of(
+                                                    "name",
+                                                    "JAVA_TOOL_OPTIONS",
+                                                    "value",
+                                                    options))))))))));
     InstalledOperator operator = new InstalledOperator(bench, options);
     operator.awaitReady();
     return operator;
