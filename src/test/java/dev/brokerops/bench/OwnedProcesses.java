@@ -2,8 +2,13 @@ package dev.brokerops.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * etcd and API server) are recorded in a pid file, and a later bench kills what a crashed one left.
  */
 public final class OwnedProcesses {
+
+  private static final String REAPING = "reaping-";
 
   private final Path pidFile;
 
@@ -41,28 +48,79 @@ public final class OwnedProcesses {
     }
   }
 
-  /** Kills the processes recorded by bench instances whose JVM is gone, and removes their state. */
+  /**
+   * Kills the processes recorded by bench instances whose JVM is gone, and removes their state.
+   * Benches starting at once (Failsafe's test JVMs, the benchmark's) may find the same abandoned
+   * state: each claims it by renaming it first, and only the one whose rename succeeded reaps it.
+   */
   static void reapAbandoned(Path stateRoot) {
     if (!Files.isDirectory(stateRoot)) {
       return;
     }
     try (var instances = Files.list(stateRoot)) {
       for (Path instance : instances.toList()) {
-        long ownerPid = parsePid(instance.getFileName().toString()).orElse(-1L);
-        if (ownerPid < 0 || ProcessHandle.of(ownerPid).map(ProcessHandle::isAlive).orElse(false)) {
+        String name = instance.getFileName().toString();
+        if (name.startsWith(REAPING) && olderThan(instance, Duration.ofHours(1))) {
+          // a reaper that died halfway
+          deleteTree(instance);
           continue;
         }
-        Path pids = instance.resolve("owned.pids");
+        long ownerPid = parsePid(name).orElse(-1L);
+        if (ownerPid < 0 || ownerAlive(ownerPid, instance)) {
+          continue;
+        }
+        Path claimed = stateRoot.resolve(REAPING + name + "-" + ProcessHandle.current().pid());
+        try {
+          Files.move(instance, claimed, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException taken) {
+          continue; // another bench is reaping it
+        }
+        Path pids = claimed.resolve("owned.pids");
         if (Files.exists(pids)) {
+          Instant recorded = Files.getLastModifiedTime(pids).toInstant();
           for (String line : Files.readAllLines(pids)) {
-            parsePid(line.trim()).flatMap(ProcessHandle::of).ifPresent(OwnedProcesses::killTree);
+            parsePid(line.trim())
+                .flatMap(ProcessHandle::of)
+                // only a process that was running when it was recorded, not a later one under
+                // the same pid
+                .filter(
+                    process ->
+                        process
+                            .info()
+                            .startInstant()
+                            .map(started -> !started.isAfter(recorded))
+                            .orElse(false))
+                .ifPresent(OwnedProcesses::killTree);
           }
         }
-        deleteTree(instance);
+        deleteTree(claimed);
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot clean up abandoned bench state in " + stateRoot, e);
     }
+  }
+
+  /**
+   * The bench's JVM still runs: a live process under its pid that started before its state folder
+   * was made (pids are reused, and a stranger under an old pid is not the owner).
+   */
+  private static boolean ownerAlive(long pid, Path stateDir) throws IOException {
+    Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    if (process.isEmpty()) {
+      return false;
+    }
+    Instant made =
+        Files.readAttributes(stateDir, BasicFileAttributes.class).lastModifiedTime().toInstant();
+    return process
+        .get()
+        .info()
+        .startInstant()
+        .map(started -> !started.isAfter(made.plusSeconds(1)))
+        .orElse(true);
+  }
+
+  private static boolean olderThan(Path path, Duration age) throws IOException {
+    return Files.getLastModifiedTime(path).toInstant().isBefore(Instant.now().minus(age));
   }
 
   /** SIGKILL for a process and everything below it. */
