@@ -39,8 +39,16 @@ public final class Kubectl {
                 "--kubeconfig",
                 kubeconfig.toString()));
     command.addAll(List.of(args));
+    return runToEnd(new ProcessBuilder(command).redirectErrorStream(true), stdin);
+  }
+
+  /**
+   * Runs a process to its end (at most 10 minutes) with {@code stdin} (or none) as its input, and
+   * returns its exit code and output: for kubectl and for scripts that call it.
+   */
+  public static Result runToEnd(ProcessBuilder builder, String stdin) {
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Process process = builder.start();
       if (stdin != null) {
         process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
       }

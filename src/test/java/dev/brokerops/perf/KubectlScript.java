@@ -2,6 +2,7 @@ package dev.brokerops.perf;
 
 import dev.brokerops.bench.Bench;
 import dev.brokerops.bench.BenchLayout;
+import dev.brokerops.bench.Kubectl;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
@@ -10,14 +11,12 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The procedure by hand, as a pipeline would script it with the bench's kubectl: {@code kubectl
@@ -171,11 +170,8 @@ final class KubectlScript {
     }
   }
 
-  /** What one run printed and how it exited. */
-  record Result(int exitCode, String output) {}
-
   /** Runs the procedure from {@code from} to {@code to} on the Deployment; returns at its end. */
-  Result upgrade(
+  Kubectl.Result upgrade(
       String namespace,
       String deployment,
       String container,
@@ -205,18 +201,6 @@ final class KubectlScript {
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     // kubectl's discovery cache, as on a CI runner that has run it before
     builder.environment().put("HOME", home.toString());
-    try {
-      Process process = builder.start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(10, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-      }
-      return new Result(process.exitValue(), output);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Kubectl.runToEnd(builder, null);
   }
 }

@@ -1,6 +1,7 @@
 package dev.brokerops.perf;
 
 import dev.brokerops.bench.AuditLog;
+import dev.brokerops.bench.Kubectl;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -100,7 +101,7 @@ final class SideBySideUpgrades {
     Set<String> oldPods = harness.podNames(namespace);
     long mark = harness.audit.mark();
     Instant start = Instant.now();
-    KubectlScript.Result result =
+    Kubectl.Result result =
         harness.script.upgrade(
             namespace,
             StepFreeBroker.DEPLOYMENT,
