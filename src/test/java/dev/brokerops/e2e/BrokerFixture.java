@@ -11,6 +11,8 @@ import dev.brokerops.referencebroker.ReferenceBrokerImages;
 import dev.brokerops.referencebroker.WriterCounters;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -149,109 +151,123 @@ public final class BrokerFixture {
                 .build())
         .create();
     Deployment deployment =
-        new DeploymentBuilder()
-            .withNewMetadata()
-            .withName(DEPLOYMENT)
-            .addToLabels("app", "pactflow")
-            .endMetadata()
-            .withNewSpec()
-            .withReplicas(replicas)
-            .withNewSelector()
-            .addToMatchLabels("app", "pactflow")
-            .endSelector()
-            .withNewStrategy()
-            .withType("RollingUpdate")
-            .withNewRollingUpdate()
-            .withMaxUnavailable(new IntOrString(0))
-            .withMaxSurge(new IntOrString(1))
-            .endRollingUpdate()
-            .endStrategy()
-            .withNewTemplate()
-            .withNewMetadata()
-            .addToLabels("app", "pactflow")
-            .endMetadata()
-            .withNewSpec()
-            .withTerminationGracePeriodSeconds(shutdown.terminationGracePeriodSeconds())
-            .addNewVolume()
-            .withName("licence")
-            .withNewSecret()
-            .withSecretName("pactflow-licence")
-            .endSecret()
-            .endVolume()
-            .addNewContainer()
-            .withName(CONTAINER)
-            .withImage(ReferenceBrokerImages.image(version))
-            .withEnv(
-                new EnvVarBuilder()
-                    .withName("PACTFLOW_DATABASE_URL")
-                    .withNewValueFrom()
-                    .withNewSecretKeyRef("url", "pactflow-database", false)
-                    .endValueFrom()
-                    .build(),
-                new EnvVarBuilder()
-                    .withName("POD_NAME")
-                    .withNewValueFrom()
-                    .withNewFieldRef()
-                    .withFieldPath("metadata.name")
-                    .endFieldRef()
-                    .endValueFrom()
-                    .build(),
-                new EnvVarBuilder()
-                    .withName("POD_IP")
-                    .withNewValueFrom()
-                    .withNewFieldRef()
-                    .withFieldPath("status.podIP")
-                    .endFieldRef()
-                    .endValueFrom()
-                    .build(),
-                // the bench's pods share the host network: each binds its own address
-                new EnvVarBuilder().withName("BIND_ADDRESS").withValue("$(POD_IP)").build(),
-                new EnvVarBuilder().withName("WRITES_PER_SECOND").withValue("10").build(),
-                new EnvVarBuilder()
-                    .withName("WRITER_COUNTERS_FILE")
-                    .withValue(countersDir + "/$(POD_NAME).json")
-                    .build(),
-                new EnvVarBuilder()
-                    .withName("DRAIN_SECONDS")
-                    .withValue(Integer.toString(shutdown.drainSeconds()))
-                    .build())
-            .addAllToEnv(
-                extraEnv.entrySet().stream()
-                    .map(
-                        e ->
-                            new EnvVarBuilder()
-                                .withName(e.getKey())
-                                .withValue(e.getValue())
-                                .build())
-                    .toList())
-            .addNewPort()
-            .withName("http")
-            .withContainerPort(9292)
-            .endPort()
-            .addNewVolumeMount()
-            .withName("licence")
-            .withMountPath("/home/pactflow-onprem.lic")
-            .withSubPath("pactflow-onprem.lic")
-            .withReadOnly(true)
-            .endVolumeMount()
-            .withNewReadinessProbe()
-            .withNewHttpGet()
-            .withPath("/diagnostic/status/heartbeat")
-            .withPort(new IntOrString("http"))
-            .endHttpGet()
-            .withPeriodSeconds(1)
-            .endReadinessProbe()
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
+        deploymentFor(replicas, brokerPod(version, shutdown, extraEnv, countersDir));
     client.apps().deployments().inNamespace(namespace).resource(deployment).create();
     BrokerFixture fixture = new BrokerFixture(bench, namespace, database, countersDir, shutdown);
     await("broker " + version + " rolled out")
         .atMost(Duration.ofMinutes(2))
         .until(fixture::rolledOut);
     return fixture;
+  }
+
+  /**
+   * The broker's Deployment as a platform team has it, running {@code pod}: named {@code pactflow},
+   * its pods labelled {@code app=pactflow}, {@code replicas} of them, and a rolling update that
+   * never drops below them (no replica unavailable, one pod more at most). The cost benchmark's
+   * step-free broker runs in it too.
+   */
+  public static Deployment deploymentFor(int replicas, PodSpec pod) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(DEPLOYMENT)
+        .addToLabels("app", "pactflow")
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withNewSelector()
+        .addToMatchLabels("app", "pactflow")
+        .endSelector()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString(1))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", "pactflow")
+        .endMetadata()
+        .withSpec(pod)
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * The reference broker's pod: its database URL and licence from the Secrets, writing steadily
+   * with its counters in {@code countersDir}, ready when its heartbeat answers.
+   */
+  private static PodSpec brokerPod(
+      String version, Shutdown shutdown, Map<String, String> extraEnv, Path countersDir) {
+    return new PodSpecBuilder()
+        .withTerminationGracePeriodSeconds(shutdown.terminationGracePeriodSeconds())
+        .addNewVolume()
+        .withName("licence")
+        .withNewSecret()
+        .withSecretName("pactflow-licence")
+        .endSecret()
+        .endVolume()
+        .addNewContainer()
+        .withName(CONTAINER)
+        .withImage(ReferenceBrokerImages.image(version))
+        .withEnv(
+            new EnvVarBuilder()
+                .withName("PACTFLOW_DATABASE_URL")
+                .withNewValueFrom()
+                .withNewSecretKeyRef("url", "pactflow-database", false)
+                .endValueFrom()
+                .build(),
+            new EnvVarBuilder()
+                .withName("POD_NAME")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("metadata.name")
+                .endFieldRef()
+                .endValueFrom()
+                .build(),
+            new EnvVarBuilder()
+                .withName("POD_IP")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("status.podIP")
+                .endFieldRef()
+                .endValueFrom()
+                .build(),
+            // the bench's pods share the host network: each binds its own address
+            new EnvVarBuilder().withName("BIND_ADDRESS").withValue("$(POD_IP)").build(),
+            new EnvVarBuilder().withName("WRITES_PER_SECOND").withValue("10").build(),
+            new EnvVarBuilder()
+                .withName("WRITER_COUNTERS_FILE")
+                .withValue(countersDir + "/$(POD_NAME).json")
+                .build(),
+            new EnvVarBuilder()
+                .withName("DRAIN_SECONDS")
+                .withValue(Integer.toString(shutdown.drainSeconds()))
+                .build())
+        .addAllToEnv(
+            extraEnv.entrySet().stream()
+                .map(e -> new EnvVarBuilder().withName(e.getKey()).withValue(e.getValue()).build())
+                .toList())
+        .addNewPort()
+        .withName("http")
+        .withContainerPort(9292)
+        .endPort()
+        .addNewVolumeMount()
+        .withName("licence")
+        .withMountPath("/home/pactflow-onprem.lic")
+        .withSubPath("pactflow-onprem.lic")
+        .withReadOnly(true)
+        .endVolumeMount()
+        .withNewReadinessProbe()
+        .withNewHttpGet()
+        .withPath("/diagnostic/status/heartbeat")
+        .withPort(new IntOrString("http"))
+        .endHttpGet()
+        .withPeriodSeconds(1)
+        .endReadinessProbe()
+        .endContainer()
+        .build();
   }
 
   public String namespace() {

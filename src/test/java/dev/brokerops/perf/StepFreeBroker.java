@@ -3,9 +3,9 @@ package dev.brokerops.perf;
 import dev.brokerops.bench.Bench;
 import dev.brokerops.bench.TestImages;
 import dev.brokerops.bench.node.ImageDirectories;
-import io.fabric8.kubernetes.api.model.IntOrString;
+import dev.brokerops.e2e.BrokerFixture;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +19,7 @@ public final class StepFreeBroker {
 
   public static final String REPOSITORY = "bench.perf/step-free";
   public static final List<String> TAGS = List.of("1.0.0", "1.1.0", "1.2.0");
-  public static final String DEPLOYMENT = "pactflow";
+  public static final String DEPLOYMENT = BrokerFixture.DEPLOYMENT;
   public static final String CONTAINER = "pactflow";
   public static final String APP_LABEL = "app=" + DEPLOYMENT;
   public static final int REPLICAS = 2;
@@ -46,47 +46,26 @@ public final class StepFreeBroker {
   }
 
   /**
-   * The Deployment as the reference broker's fixture has it, minus the database: two replicas, a
-   * rolling update that never drops below them, a readiness probe.
+   * The Deployment as the reference broker's fixture has it ({@link BrokerFixture#deploymentFor}),
+   * minus the database: two replicas, a rolling update that never drops below them, a readiness
+   * probe.
    */
   public static Deployment deployment(String tag) {
-    return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(DEPLOYMENT)
-        .addToLabels("app", DEPLOYMENT)
-        .endMetadata()
-        .withNewSpec()
-        .withReplicas(REPLICAS)
-        .withNewSelector()
-        .addToMatchLabels("app", DEPLOYMENT)
-        .endSelector()
-        .withNewStrategy()
-        .withType("RollingUpdate")
-        .withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(0))
-        .withMaxSurge(new IntOrString(1))
-        .endRollingUpdate()
-        .endStrategy()
-        .withNewTemplate()
-        .withNewMetadata()
-        .addToLabels("app", DEPLOYMENT)
-        .endMetadata()
-        .withNewSpec()
-        .withTerminationGracePeriodSeconds(10L)
-        .addNewContainer()
-        .withName(CONTAINER)
-        .withImage(image(tag))
-        .withNewReadinessProbe()
-        .withNewExec()
-        .withCommand("true")
-        .endExec()
-        .withPeriodSeconds(1)
-        .endReadinessProbe()
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    return BrokerFixture.deploymentFor(
+        REPLICAS,
+        new PodSpecBuilder()
+            .withTerminationGracePeriodSeconds(10L)
+            .addNewContainer()
+            .withName(CONTAINER)
+            .withImage(image(tag))
+            .withNewReadinessProbe()
+            .withNewExec()
+            .withCommand("true")
+            .endExec()
+            .withPeriodSeconds(1)
+            .endReadinessProbe()
+            .endContainer()
+            .build());
   }
 
   /** Creates the Deployment at {@code tag} in {@code namespace}. */
