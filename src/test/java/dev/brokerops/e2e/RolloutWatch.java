@@ -1,6 +1,7 @@
 package dev.brokerops.e2e;
 
 import dev.brokerops.bench.Bench;
+import dev.brokerops.bench.InformerHandlers;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -83,22 +84,7 @@ final class RolloutWatch implements AutoCloseable {
                 }
               }
             });
-    this.deployments =
-        deployment.inform(
-            new ResourceEventHandler<>() {
-              @Override
-              public void onAdd(Deployment d) {
-                check(d);
-              }
-
-              @Override
-              public void onUpdate(Deployment before, Deployment after) {
-                check(after);
-              }
-
-              @Override
-              public void onDelete(Deployment d, boolean finalStateUnknown) {}
-            });
+    this.deployments = deployment.inform(InformerHandlers.everyState(this::check));
   }
 
   /** Starts watching; the pods running now are the old ones. */

@@ -3,10 +3,10 @@ package dev.brokerops.perf;
 import static org.awaitility.Awaitility.await;
 
 import dev.brokerops.bench.Bench;
+import dev.brokerops.bench.InformerHandlers;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import dev.brokerops.upgrade.api.Phase;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,22 +33,7 @@ final class ReadyWatch implements AutoCloseable {
             .client()
             .resources(BrokerUpgrade.class)
             .inAnyNamespace()
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(BrokerUpgrade upgrade) {
-                    seen(upgrade);
-                  }
-
-                  @Override
-                  public void onUpdate(BrokerUpgrade old, BrokerUpgrade upgrade) {
-                    seen(upgrade);
-                  }
-
-                  @Override
-                  public void onDelete(BrokerUpgrade upgrade, boolean unknownFinalState) {}
-                },
-                0);
+            .inform(InformerHandlers.everyState(this::seen), 0);
   }
 
   private void seen(BrokerUpgrade upgrade) {
