@@ -229,7 +229,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, BrokerUpgrade.class)
-                .withItemStore(CachePruning.withoutManagedFields())
+                .withItemStore(CachePruning.jobsWithoutTheirPodTemplate())
                 .withName(ClusterObserver.JOBS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
@@ -242,7 +242,6 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var deployments =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Deployment.class, BrokerUpgrade.class)
-                .withItemStore(CachePruning.withoutManagedFields())
                 .withName("deployments")
                 .withPrimaryToSecondaryMapper(
                     (BrokerUpgrade upgrade) ->
@@ -264,7 +263,6 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var replicaSets =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ReplicaSet.class, BrokerUpgrade.class)
-                .withItemStore(CachePruning.withoutManagedFields())
                 .withName(ClusterObserver.REPLICA_SETS)
                 .withSecondaryToPrimaryMapper(
                     rs ->
@@ -288,7 +286,6 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
                 .withName(ClusterObserver.JOB_PODS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
-                .withItemStore(CachePruning.podsMetadataAndStatus())
                 .withSecondaryToPrimaryMapper(pod -> upgradesOfJobPod(pod, jobs))
                 .build(),
             context);
@@ -301,7 +298,6 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
             InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
                 .withName(ClusterObserver.DEPLOYMENT_PODS)
                 .withLabelSelector(SecondaryIndexes.POD_TEMPLATE_HASH)
-                .withItemStore(CachePruning.podsMetadataAndStatus())
                 .withSecondaryToPrimaryMapper(pod -> upgradesOfDeploymentPod(pod, upgrades))
                 .build(),
             context);
@@ -315,6 +311,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(BrokerUpgrade.class, BrokerUpgrade.class)
                 .withName("claimants")
+                .withItemStore(CachePruning.claimantsWithoutStatus())
                 .withSecondaryToPrimaryMapper(
                     changed -> {
                       Set<ResourceID> others =

@@ -1,36 +1,62 @@
 package dev.brokerops.upgrade.reconcile;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
+import dev.brokerops.upgrade.api.BrokerUpgrade;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import java.util.List;
 
 /**
- * What the informer caches keep of each object: what the planner reads, not what the API server
- * sent. {@code managedFields} is often a third of an object and nobody here reads it; a pod's spec
- * (containers, env, volumes) is never read, only its metadata and status are, and pods are the most
- * numerous objects an operator watching every namespace caches.
+ * What two informer caches keep of objects whose other fields are read elsewhere, so cannot be
+ * skipped while decoding as {@link UnreadFields} skips the fields nobody reads: a Job's pod
+ * template beyond each container's image, and a claimant's status.
  */
 final class CachePruning {
 
   private CachePruning() {}
 
-  /** Any kind: without {@code metadata.managedFields}. */
-  static <R extends HasMetadata> TransformingItemStore<R> withoutManagedFields() {
+  /**
+   * Jobs: metadata, status and, of the pod template, only each container's name and image (which
+   * image a Job runs tells whose step it is); the rest of the template (command, env, volumes,
+   * resources) is what the operator wrote and never reads back.
+   */
+  static TransformingItemStore<Job> jobsWithoutTheirPodTemplate() {
     return new TransformingItemStore<>(
-        resource -> {
-          resource.getMetadata().setManagedFields(null);
-          return resource;
+        job -> {
+          if (job.getSpec() != null && job.getSpec().getTemplate() != null) {
+            PodTemplateSpec template = job.getSpec().getTemplate();
+            List<Container> containers =
+                template.getSpec() == null || template.getSpec().getContainers() == null
+                    ? List.of()
+                    : template.getSpec().getContainers().stream()
+                        .map(CachePruning::nameAndImage)
+                        .toList();
+            PodSpec spec = new PodSpec();
+            spec.setContainers(containers);
+            template.setSpec(spec);
+          }
+          return job;
         });
   }
 
-  /** Pods: metadata and status only. */
-  static TransformingItemStore<Pod> podsMetadataAndStatus() {
+  /**
+   * BrokerUpgrades heard as claimants of a Deployment: metadata and spec; which Deployment one
+   * names is all that is read of it there (the planner reads claimants from the primary cache).
+   */
+  static TransformingItemStore<BrokerUpgrade> claimantsWithoutStatus() {
     return new TransformingItemStore<>(
-        pod -> {
-          pod.getMetadata().setManagedFields(null);
-          pod.setSpec(new PodSpec());
-          return pod;
+        upgrade -> {
+          upgrade.setStatus(null);
+          return upgrade;
         });
+  }
+
+  private static Container nameAndImage(Container container) {
+    Container kept = new Container();
+    kept.setName(container.getName());
+    kept.setImage(container.getImage());
+    return kept;
   }
 }

@@ -2,73 +2,85 @@ package dev.brokerops.upgrade.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import dev.brokerops.upgrade.api.BrokerUpgrade;
+import dev.brokerops.upgrade.api.BrokerUpgradeSpec;
+import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import org.junit.jupiter.api.Test;
 
-/** The caches keep what the planner reads and drop what it never does. */
+/** The Job and claimant caches keep what the planner reads and drop the rest. */
 class CachePruningTest {
 
   @Test
-  void aCachedPodKeepsItsMetadataAndStatusNotItsSpec() {
-    Pod pod =
-        new PodBuilder()
+  void aCachedJobKeepsItsStatusAndEachContainersImageNotTheRestOfItsTemplate() {
+    Job job =
+        new JobBuilder()
             .withNewMetadata()
-            .withName("pactflow-abc")
+            .withName("pactflow-r1-schema")
             .withNamespace("broker")
-            .withResourceVersion("42")
-            .addToLabels("pod-template-hash", "abc")
-            .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubelet").build())
+            .addToLabels("app.kubernetes.io/managed-by", "brokerupgrade-operator")
             .endMetadata()
             .withNewSpec()
+            .withBackoffLimit(0)
+            .withNewTemplate()
+            .withNewSpec()
             .addNewContainer()
-            .withName("pactflow")
+            .withName("migrate")
             .withImage("quay.io/pactflow/enterprise:2.1.0")
+            .withCommand("db-migrate")
             .addNewEnv()
             .withName("PACTFLOW_DATABASE_URL")
             .withValue("postgres://…")
             .endEnv()
             .endContainer()
             .endSpec()
+            .endTemplate()
+            .endSpec()
             .withNewStatus()
-            .withPhase("Running")
-            .withPodIP("10.0.0.7")
+            .withSucceeded(1)
             .endStatus()
             .build();
-    var store = CachePruning.podsMetadataAndStatus();
+    var store = CachePruning.jobsWithoutTheirPodTemplate();
 
-    store.put(store.getKey(pod), pod);
+    store.put(store.getKey(job), job);
 
-    Pod cached = store.get("broker/pactflow-abc");
-    assertThat(cached.getMetadata().getLabels()).containsEntry("pod-template-hash", "abc");
-    assertThat(cached.getMetadata().getResourceVersion()).isEqualTo("42");
-    assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
-    assertThat(cached.getSpec().getContainers()).isNullOrEmpty();
-    assertThat(cached.getStatus().getPhase()).isEqualTo("Running");
+    Job cached = store.get("broker/pactflow-r1-schema");
+    assertThat(cached.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "brokerupgrade-operator");
+    assertThat(cached.getStatus().getSucceeded()).isEqualTo(1);
+    var containers = cached.getSpec().getTemplate().getSpec().getContainers();
+    assertThat(containers).hasSize(1);
+    assertThat(containers.get(0).getName()).isEqualTo("migrate");
+    assertThat(containers.get(0).getImage()).isEqualTo("quay.io/pactflow/enterprise:2.1.0");
+    assertThat(containers.get(0).getEnv()).isNullOrEmpty();
+    assertThat(containers.get(0).getCommand()).isNullOrEmpty();
   }
 
   @Test
-  void anyCachedObjectKeepsItsSpecWithoutManagedFields() {
-    Deployment deployment =
-        new DeploymentBuilder()
-            .withNewMetadata()
-            .withName("pactflow")
-            .withNamespace("broker")
-            .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubectl").build())
-            .endMetadata()
-            .withNewSpec()
-            .withReplicas(3)
-            .endSpec()
-            .build();
-    var store = CachePruning.<Deployment>withoutManagedFields();
+  void aClaimantKeepsItsSpecNotItsStatus() {
+    BrokerUpgrade claimant = upgradeWithStatus();
+    var claimants = CachePruning.claimantsWithoutStatus();
+    claimants.put(claimants.getKey(claimant), claimant);
 
-    store.put(store.getKey(deployment), deployment);
+    BrokerUpgrade cached = claimants.get("broker/pactflow");
+    assertThat(cached.getSpec().getDeployment()).isEqualTo("pactflow");
+    assertThat(cached.getSpec().getVersion()).isEqualTo("2.1.0");
+    assertThat(cached.getStatus()).isNull();
+  }
 
-    Deployment cached = store.get("broker/pactflow");
-    assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
-    assertThat(cached.getSpec().getReplicas()).isEqualTo(3);
+  private static BrokerUpgrade upgradeWithStatus() {
+    BrokerUpgrade upgrade = new BrokerUpgrade();
+    upgrade.setMetadata(
+        new ObjectMetaBuilder().withName("pactflow").withNamespace("broker").build());
+    BrokerUpgradeSpec spec = new BrokerUpgradeSpec();
+    spec.setDeployment("pactflow");
+    spec.setVersion("2.1.0");
+    upgrade.setSpec(spec);
+    BrokerUpgradeStatus status = new BrokerUpgradeStatus();
+    status.setPhase(dev.brokerops.upgrade.api.Phase.Running);
+    upgrade.setStatus(status);
+    return upgrade;
   }
 }

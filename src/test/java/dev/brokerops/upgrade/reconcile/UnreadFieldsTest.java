@@ -1,0 +1,120 @@
+package dev.brokerops.upgrade.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.WatchEvent;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
+
+/** What the API server sends is decoded without the fields nobody reads, and only those. */
+class UnreadFieldsTest {
+
+  private static final String MANAGED_FIELDS =
+      "\"managedFields\":[{\"manager\":\"kubelet\",\"operation\":\"Update\",\"fieldsType\":\"FieldsV1\","
+          + "\"fieldsV1\":{\"f:status\":{}}}]";
+
+  private final KubernetesSerialization json = UnreadFields.serialization();
+
+  @Test
+  void aPodKeepsItsMetadataAndStatusNotItsSpecNorManagedFields() {
+    Pod pod =
+        json.unmarshal(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"pactflow-abc-1\","
+                + "\"namespace\":\"broker\",\"resourceVersion\":\"42\",\"labels\":"
+                + "{\"pod-template-hash\":\"abc\"},"
+                + MANAGED_FIELDS
+                + "},\"spec\":{\"containers\":[{\"name\":\"pactflow\",\"image\":\"i\",\"env\":"
+                + "[{\"name\":\"PACTFLOW_DATABASE_URL\",\"value\":\"postgres://x\"}]}]},"
+                + "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.7\"}}",
+            Pod.class);
+
+    assertThat(pod.getMetadata().getLabels()).containsEntry("pod-template-hash", "abc");
+    assertThat(pod.getMetadata().getResourceVersion()).isEqualTo("42");
+    assertThat(pod.getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(pod.getMetadata().getAdditionalProperties()).isEmpty();
+    assertThat(pod.getSpec()).isNull();
+    assertThat(pod.getAdditionalProperties()).isEmpty();
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+  }
+
+  @Test
+  void aReplicaSetKeepsOnlyItsMetadata() {
+    ReplicaSet replicaSet =
+        json.unmarshal(
+            "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{\"name\":\"pactflow-abc\","
+                + "\"namespace\":\"broker\",\"annotations\":{\"deployment.kubernetes.io/revision\":\"3\"},"
+                + "\"ownerReferences\":[{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+                + "\"name\":\"pactflow\",\"uid\":\"d-1\",\"controller\":true}]},"
+                + "\"spec\":{\"replicas\":3},\"status\":{\"replicas\":3}}",
+            ReplicaSet.class);
+
+    assertThat(replicaSet.getMetadata().getAnnotations())
+        .containsEntry("deployment.kubernetes.io/revision", "3");
+    assertThat(replicaSet.getMetadata().getOwnerReferences()).hasSize(1);
+    assertThat(replicaSet.getSpec()).isNull();
+    assertThat(replicaSet.getStatus()).isNull();
+    assertThat(replicaSet.getAdditionalProperties()).isEmpty();
+  }
+
+  @Test
+  void aDeploymentKeepsItsSpecAndStatusWithoutManagedFields() {
+    Deployment deployment =
+        json.unmarshal(
+            "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"pactflow\","
+                + MANAGED_FIELDS
+                + "},\"spec\":{\"replicas\":3,\"template\":{\"spec\":{\"containers\":"
+                + "[{\"name\":\"pactflow\",\"image\":\"i:2.1.0\"}]}}},\"status\":{\"replicas\":3}}",
+            Deployment.class);
+
+    assertThat(deployment.getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("i:2.1.0");
+    assertThat(deployment.getStatus().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void aWatchEventsObjectIsDecodedTheSameWay() {
+    WatchEvent event =
+        json.unmarshal(
+            "{\"type\":\"MODIFIED\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+                + "\"metadata\":{\"name\":\"p\","
+                + MANAGED_FIELDS
+                + "},\"spec\":{\"containers\":[{\"name\":\"c\"}]},\"status\":{\"phase\":\"Pending\"}}}",
+            WatchEvent.class);
+
+    Object object = event.getObject();
+    assertThat(object).isInstanceOf(Pod.class);
+    assertThat(((Pod) object).getSpec()).isNull();
+    assertThat(((Pod) object).getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(((Pod) object).getStatus().getPhase()).isEqualTo("Pending");
+  }
+
+  @Test
+  void whatTheOperatorWritesIsWrittenWhole() {
+    Job job =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName("pactflow-r1-schema")
+            .endMetadata()
+            .withNewSpec()
+            .withNewTemplate()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("migrate")
+            .withImage("i:2.1.0")
+            .withCommand("db-migrate")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+
+    assertThat(json.asJson(job)).contains("\"command\":[\"db-migrate\"]", "\"image\":\"i:2.1.0\"");
+  }
+}
