@@ -24,6 +24,7 @@ class OperatorSettingsTest {
     assertThat(settings.leaderElection()).isEmpty();
     assertThat(settings.imagePolicy()).isEqualTo(ImagePolicy.DEPLOYMENTS_OWN_REPOSITORY);
     assertThat(settings.reconcileLimit()).isEqualTo(ReconcileWatchdog.DEFAULT_LIMIT);
+    assertThat(settings.reconcileThreads()).isEqualTo(10);
   }
 
   @Test
@@ -39,7 +40,8 @@ class OperatorSettingsTest {
                 "POD_NAME", "brokerupgrade-operator-abc",
                 "HOSTNAME", "ignored",
                 "ALLOWED_IMAGE_REPOSITORIES", "quay.io/pactflow/*",
-                "LIVENESS_RECONCILE_LIMIT_SECONDS", "120"));
+                "LIVENESS_RECONCILE_LIMIT_SECONDS", "120",
+                "RECONCILE_THREADS", " 4 "));
 
     assertThat(settings.watchNamespaces()).isEqualTo(Set.of("pactflow", "other"));
     assertThat(settings.endpoint(8081)).isEqualTo(new InetSocketAddress("10.1.2.3", 8081));
@@ -52,6 +54,7 @@ class OperatorSettingsTest {
     assertThat(settings.imagePolicy().allowedRepositories())
         .isEqualTo(List.of("quay.io/pactflow/*"));
     assertThat(settings.reconcileLimit()).isEqualTo(Duration.ofSeconds(120));
+    assertThat(settings.reconcileThreads()).isEqualTo(4);
   }
 
   @Test
@@ -64,6 +67,15 @@ class OperatorSettingsTest {
         .isEqualTo("pod-1");
     assertThatThrownBy(() -> OperatorSettings.from(Map.of("LEADER_ELECTION_NAMESPACE", "ops")))
         .hasMessageContaining("POD_NAME");
+  }
+
+  @Test
+  void aThreadCountOutsideOneTo200StopsTheStartNamingTheVariable() {
+    assertThatThrownBy(() -> OperatorSettings.from(Map.of("RECONCILE_THREADS", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("RECONCILE_THREADS must be a whole number from 1 to 200, was '0'");
+    assertThatThrownBy(() -> OperatorSettings.from(Map.of("RECONCILE_THREADS", "many")))
+        .hasMessageContaining("RECONCILE_THREADS");
   }
 
   @Test
