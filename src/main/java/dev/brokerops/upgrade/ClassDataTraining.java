@@ -1,11 +1,13 @@
 package dev.brokerops.upgrade;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.plan.ImagePolicy;
 import dev.brokerops.upgrade.reconcile.BrokerUpgradeReconciler;
+import dev.brokerops.upgrade.reconcile.UnreadFields;
 import dev.brokerops.upgrade.reconcile.UpgradeMetrics;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -14,32 +16,56 @@ import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.slf4j.LoggerFactory;
 
 /**
  * The classes the operator loads at start, loaded once without a cluster, for a class-data sharing
  * archive ({@code -XX:ArchiveClassesAtExit}) that the image's JVM maps instead of loading them.
+ * There is no API server at image build, so a local HTTPS server (its key made here by the JDK's
+ * {@code keytool}, thrown away after) answers what the start asks first: {@code /version} and a
+ * list of BrokerUpgrades. The client reaches it as it reaches the API server, TLS and HTTP/1.1, so
+ * those classes come from the archive too.
  */
 public final class ClassDataTraining {
 
+  private static final String PASSWORD = "training";
+
   private ClassDataTraining() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     LoggerFactory.getLogger(ClassDataTraining.class).debug("training class data");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorMain.bindJvmMetrics(registry);
+    Path keyStore = Files.createTempDirectory("class-data-training").resolve("server.p12");
+    HttpsServer server = localApiServer(keyStore);
     try (KubernetesClient client =
         new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").build())
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl("https://127.0.0.1:" + server.getAddress().getPort())
+                    .withTrustCerts(true)
+                    .withOauthToken("training")
+                    .withHttp2Disable(true)
+                    .build())
+            .withKubernetesSerialization(UnreadFields.serialization())
             .build()) {
-      var json = client.getKubernetesSerialization();
-      json.unmarshal(
-          "{\"apiVersion\":\"upgrades.brokerops.dev/v1alpha1\",\"kind\":\"BrokerUpgrade\","
-              + "\"metadata\":{\"name\":\"t\"},\"spec\":{\"deployment\":\"d\",\"version\":\"1.0.0\"}}",
-          BrokerUpgrade.class);
-      json.unmarshal("{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\"}", Deployment.class);
-      json.unmarshal("{\"kind\":\"Job\",\"apiVersion\":\"batch/v1\"}", Job.class);
+      // what the warm-up does at every start (which loads every model class the client knows)
+      StartUpWarmUp.warmUp(client);
+      client.resources(BrokerUpgrade.class).inAnyNamespace().list();
       Operator operator =
           new Operator(
               overrider ->
@@ -54,6 +80,69 @@ public final class ClassDataTraining {
               ImagePolicy.DEPLOYMENTS_OWN_REPOSITORY,
               new UpgradeMetrics(registry)));
       registry.scrape();
+    } finally {
+      server.stop(0);
+      Files.deleteIfExists(keyStore);
+      Files.deleteIfExists(keyStore.getParent());
     }
+  }
+
+  private static HttpsServer localApiServer(Path keyStore)
+      throws IOException, GeneralSecurityException, InterruptedException {
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=127.0.0.1",
+                "-validity",
+                "1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keyStore.toString(),
+                "-storepass",
+                PASSWORD)
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+      throw new IllegalStateException("keytool could not make the training key: " + output);
+    }
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      keys.load(in, PASSWORD.toCharArray());
+    }
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(keys, PASSWORD.toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(keyManagers.getKeyManagers(), null, null);
+    HttpsServer server =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    server.createContext(
+        "/version",
+        exchange ->
+            answer(exchange, "{\"major\":\"1\",\"minor\":\"32\",\"gitVersion\":\"v1.32.0\"}"));
+    server.createContext(
+        "/apis/upgrades.brokerops.dev/v1alpha1/brokerupgrades",
+        exchange -> answer(exchange, StartUpWarmUp.sample(StartUpWarmUp.UPGRADES_SAMPLE)));
+    server.start();
+    return server;
+  }
+
+  private static void answer(HttpExchange exchange, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, body.length);
+    exchange.getResponseBody().write(body);
+    exchange.close();
   }
 }

@@ -48,6 +48,7 @@ class TroubleshootingReasonsTest {
           Map.entry("ReplicaSet", "kind"),
           Map.entry("Job", "kind"),
           Map.entry("BrokerUpgrade", "kind"),
+          Map.entry("BrokerUpgradeList", "kind (of the start-up warm-up's sample list)"),
           Map.entry("Recreate", "Deployment strategy the operator reads"),
           Map.entry("FallbackToLogsOnError", "terminationMessagePolicy of the Jobs"),
           Map.entry("Never", "restartPolicy of the Jobs"),
