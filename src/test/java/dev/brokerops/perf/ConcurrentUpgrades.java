@@ -106,6 +106,16 @@ final class ConcurrentUpgrades {
           "VmRSS every 250 ms; VmHWM since start "
               + ResultTable.number(leaderMemory.peakKb() / 1024.0)
               + " MB");
+      table.info(
+          SCENARIO,
+          label + ": leader RSS after, anonymous",
+          leaderMemory.anonymousKb() / 1024.0,
+          "MB",
+          "of "
+              + ResultTable.number(leaderMemory.rssKb() / 1024.0)
+              + " MB; the rest, "
+              + ResultTable.number(leaderMemory.fileKb() / 1024.0)
+              + " MB, is mapped files (class-data archive, JDK libraries)");
       table.info(SCENARIO, label + ": leader heap used after", heap / 1048576.0, "MB", "/metrics");
       table.info(SCENARIO, label + ": standby RSS after", standbyMemory.rssKb() / 1024.0, "MB");
     }

@@ -64,14 +64,27 @@ class CostBenchmarkSmokeE2E {
     assertThat(row(rows, SideBySideUpgrades.OVERHEAD, "kubectl script: overhead p50").value())
         .isFinite()
         .isPositive();
-    assertMeasured(rows, SideBySideUpgrades.API_COST, "operator: write requests", "requests");
+    assertMeasured(
+        rows,
+        SideBySideUpgrades.API_COST,
+        "operator: write requests, new BrokerUpgrade",
+        "requests");
+    assertMeasured(
+        rows, SideBySideUpgrades.API_COST, "operator: write requests, version bump", "requests");
     assertThat(row(rows, SideBySideUpgrades.API_COST, "operator: create jobs").value())
+        .isEqualTo(3.0);
+    assertThat(
+            row(rows, SideBySideUpgrades.API_COST, "operator, version bump: create jobs").value())
         .isEqualTo(3.0);
     assertMeasured(rows, IdleCost.SCENARIO, "other requests", "requests");
     assertMeasured(rows, ClientAvailability.SCENARIO, "failed requests during", "requests");
     assertThat(row(rows, ClientAvailability.SCENARIO, "requests during").value()).isPositive();
     assertMeasured(rows, ConcurrentUpgrades.SCENARIO, "1 at once: failures", "upgrades");
-    assertMeasured(rows, ConcurrentUpgrades.SCENARIO, "1 at once: leader RSS", "MB");
+    assertMeasured(rows, ConcurrentUpgrades.SCENARIO, "1 at once: leader RSS, max sampled", "MB");
+    assertThat(
+            row(rows, ConcurrentUpgrades.SCENARIO, "1 at once: leader RSS after, anonymous")
+                .value())
+        .isPositive();
     assertThat(row(rows, ConcurrentUpgrades.SCENARIO, "1 at once: leader heap").value())
         .isPositive();
     assertThat(

@@ -233,7 +233,7 @@ final class InstalledOperator {
     return (long) sum;
   }
 
-  /** The container process's resident set ({@code VmRSS}) and its peak ({@code VmHWM}), in kB. */
+  /** The container process's resident set ({@code VmRSS}, its peak and its parts), in kB. */
   Memory memory(Pod pod) {
     OptionalLong pid = bench.containerPid(pod, CONTAINER);
     if (pid.isEmpty()) {
@@ -241,14 +241,23 @@ final class InstalledOperator {
     }
     try {
       String status = Files.readString(Path.of("/proc", String.valueOf(pid.getAsLong()), "status"));
-      return new Memory(pid.getAsLong(), field(status, "VmRSS"), field(status, "VmHWM"));
+      return new Memory(
+          pid.getAsLong(),
+          field(status, "VmRSS"),
+          field(status, "VmHWM"),
+          field(status, "RssAnon"),
+          field(status, "RssFile"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** A process's resident set now and at its peak, in kB. */
-  record Memory(long pid, long rssKb, long peakKb) {}
+  /**
+   * A process's resident set now and at its peak, in kB; and of it now, the anonymous part (heap,
+   * stacks, the JVM's own memory) and the file-backed part (mapped files: the class-data archive
+   * and the JDK's libraries, which the kernel may share and drop).
+   */
+  record Memory(long pid, long rssKb, long peakKb, long anonymousKb, long fileKb) {}
 
   /** What the pod logged as its start-up: JVM uptime when its informers were synced. */
   long startupMillis(Pod pod) {
