@@ -64,18 +64,16 @@ class CostBenchmarkSmokeE2E {
     assertThat(row(rows, SideBySideUpgrades.OVERHEAD, "kubectl script: overhead p50").value())
         .isFinite()
         .isPositive();
-    assertMeasured(
-        rows,
-        SideBySideUpgrades.API_COST,
-        "operator: write requests, new BrokerUpgrade",
-        "requests");
-    assertMeasured(
-        rows, SideBySideUpgrades.API_COST, "operator: write requests, version bump", "requests");
-    assertThat(row(rows, SideBySideUpgrades.API_COST, "operator: create jobs").value())
-        .isEqualTo(3.0);
-    assertThat(
-            row(rows, SideBySideUpgrades.API_COST, "operator, version bump: create jobs").value())
-        .isEqualTo(3.0);
+    for (String which : List.of(SideBySideUpgrades.NEW_UPGRADE, SideBySideUpgrades.VERSION_BUMP)) {
+      assertMeasured(
+          rows, SideBySideUpgrades.API_COST, "operator: write requests, " + which, "requests");
+      assertMeasured(
+          rows, SideBySideUpgrades.API_COST, "operator: get/list requests, " + which, "requests");
+      assertThat(
+              row(rows, SideBySideUpgrades.API_COST, "operator, " + which + ": create jobs")
+                  .value())
+          .isEqualTo(3.0);
+    }
     assertMeasured(rows, IdleCost.SCENARIO, "other requests", "requests");
     assertMeasured(rows, ClientAvailability.SCENARIO, "failed requests during", "requests");
     assertThat(row(rows, ClientAvailability.SCENARIO, "requests during").value()).isPositive();

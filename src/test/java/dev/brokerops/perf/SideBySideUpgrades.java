@@ -31,6 +31,8 @@ final class SideBySideUpgrades {
   static final String FROM = "1.0.0";
   static final String TO = "1.1.0";
   static final String BUMPED = "1.2.0";
+  static final String NEW_UPGRADE = "new BrokerUpgrade";
+  static final String VERSION_BUMP = "version bump";
 
   /** One upgrade's figures. */
   record Run(
@@ -87,7 +89,10 @@ final class SideBySideUpgrades {
           scriptRuns.get(i).overhead().toMillis());
     }
     report(operatorRuns, scriptRuns);
-    reportVersionBumps(bumpRuns);
+    apiCost(
+        bumpRuns,
+        VERSION_BUMP,
+        "the same BrokerUpgrade's spec.version " + TO + " -> " + BUMPED + ", as GitOps upgrades");
   }
 
   /** A new BrokerUpgrade, FROM to TO: what a first upgrade costs, JOSDK's finalizer included. */
@@ -178,12 +183,16 @@ final class SideBySideUpgrades {
             harness.table.info(OVERHEAD, who + ": " + gap + " p50", samples.p50(), "ms"));
   }
 
-  private void reportVersionBumps(List<Run> bumps) {
+  /**
+   * What the operator asked of the API server in these runs: write and get/list requests against
+   * their targets, then every verb and resource.
+   */
+  private void apiCost(List<Run> runs, String which, String note) {
     Samples writes = new Samples();
     Samples reads = new Samples();
     Map<String, Samples> byKind = new TreeMap<>();
-    bumps.forEach(run -> run.requests().keySet().forEach(k -> byKind.put(k, new Samples())));
-    for (Run run : bumps) {
+    runs.forEach(run -> run.requests().keySet().forEach(k -> byKind.put(k, new Samples())));
+    for (Run run : runs) {
       writes.add(run.writes());
       reads.add(run.reads());
       byKind.forEach((kind, samples) -> samples.add(run.requests().getOrDefault(kind, 0L)));
@@ -191,27 +200,27 @@ final class SideBySideUpgrades {
     ResultTable table = harness.table;
     table.add(
         API_COST,
-        "operator: write requests, version bump",
+        "operator: write requests, " + which,
         writes.mean(),
         "requests",
         ResultTable.Target.atMost(12, "requests"),
-        "mean of "
-            + writes.count()
-            + "; max "
-            + ResultTable.number(writes.max())
-            + "; the same BrokerUpgrade's spec.version "
-            + TO
-            + " -> "
-            + BUMPED);
+        "mean of " + writes.count() + "; max " + ResultTable.number(writes.max()) + "; " + note);
     table.add(
         API_COST,
-        "operator: get/list requests, version bump",
+        "operator: get/list requests, " + which,
         reads.mean(),
         "requests",
-        ResultTable.Target.exactly(0, "requests"));
+        ResultTable.Target.exactly(0, "requests"),
+        "a polling read would show here");
+    String reasons = runs.get(0).eventReasons().toString();
     byKind.forEach(
         (kind, samples) ->
-            table.info(API_COST, "operator, version bump: " + kind, samples.mean(), "requests"));
+            table.info(
+                API_COST,
+                "operator, " + which + ": " + kind,
+                samples.mean(),
+                "requests",
+                kind.equals("create events") ? "Events by reason: " + reasons : ""));
   }
 
   private void report(List<Run> operatorRuns, List<Run> scriptRuns) {
@@ -285,44 +294,7 @@ final class SideBySideUpgrades {
         ResultTable.Target.below(1, ""),
         "p50 over p50, same run, taking turns");
 
-    Samples writes = new Samples();
-    Samples reads = new Samples();
-    Map<String, Samples> byKind = new TreeMap<>();
-    for (Run run : operatorRuns) {
-      writes.add(run.writes());
-      reads.add(run.reads());
-      run.requests().forEach((kind, n) -> byKind.computeIfAbsent(kind, k -> new Samples()));
-    }
-    for (Run run : operatorRuns) {
-      byKind.forEach((kind, samples) -> samples.add(run.requests().getOrDefault(kind, 0L)));
-    }
-    table.add(
-        API_COST,
-        "operator: write requests, new BrokerUpgrade",
-        writes.mean(),
-        "requests",
-        ResultTable.Target.atMost(12, "requests"),
-        "mean of "
-            + writes.count()
-            + "; max "
-            + ResultTable.number(writes.max())
-            + "; with JOSDK's finalizer patch, once per BrokerUpgrade");
-    table.add(
-        API_COST,
-        "operator: get/list requests",
-        reads.mean(),
-        "requests",
-        ResultTable.Target.exactly(0, "requests"),
-        "a polling read would show here");
-    String reasons = operatorRuns.get(0).eventReasons().toString();
-    byKind.forEach(
-        (kind, samples) ->
-            table.info(
-                API_COST,
-                "operator: " + kind,
-                samples.mean(),
-                "requests",
-                kind.equals("create events") ? "Events by reason: " + reasons : ""));
+    apiCost(operatorRuns, NEW_UPGRADE, "with JOSDK's finalizer patch, once per BrokerUpgrade");
     Samples scriptWrites = new Samples();
     Samples scriptReads = new Samples();
     scriptRuns.forEach(
