@@ -114,6 +114,10 @@ public final class OperatorProcess implements AutoCloseable, BeforeAllCallback, 
 
   @Override
   public void close() {
+    if (process == null) {
+      // the start failed before the process did (the failure is reported on its own)
+      return;
+    }
     process.destroy();
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {

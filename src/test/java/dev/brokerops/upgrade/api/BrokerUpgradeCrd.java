@@ -38,8 +38,10 @@ public final class BrokerUpgradeCrd {
                       .customResourceDefinitions()
                       .withName(crd.getMetadata().getName())
                       .get();
+              // a CRD just created can have a status with no conditions yet
               return current != null
                   && current.getStatus() != null
+                  && current.getStatus().getConditions() != null
                   && current.getStatus().getConditions().stream()
                       .anyMatch(
                           c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
