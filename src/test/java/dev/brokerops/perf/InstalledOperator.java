@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.brokerops.bench.Bench;
 import dev.brokerops.bench.Kubectl;
 import dev.brokerops.e2e.OperatorImage;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -72,35 +73,14 @@ final class InstalledOperator {
     }
     Deployment deployment =
         bench.client().apps().deployments().inNamespace(NAMESPACE).withName(NAME).get();
-    Quantity limit =
-        deployment
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getResources()
-            .getLimits()
-            .get("memory");
+    Container operatorContainer =
+        deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    Quantity limit = operatorContainer.getResources().getLimits().get("memory");
     String options =
         ("-XX:MaxRAM=" + Quantity.getAmountInBytes(limit).toBigInteger() + " " + extraJvmOptions)
             .strip();
     // A strategic merge patch, no resourceVersion: the Deployment controller writes the Deployment
     // too, and an edit (read, change, write back) can lose that race with a conflict.
-    String container =
-        bench
-            .client()
-            .apps()
-            .deployments()
-            .inNamespace(NAMESPACE)
-            .withName(NAME)
-            .get()
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getName();
     bench
         .client()
         .apps()
@@ -124,7 +104,7 @@ final class InstalledOperator {
                                     List.of(
                                         Map.of(
                                             "name",
-                                            container,
+                                            operatorContainer.getName(),
                                             "env",
                                             List.of(
                                                 Map.of(
