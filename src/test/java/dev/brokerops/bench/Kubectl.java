@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,14 @@ public final class Kubectl {
    * returns its exit code and output: for kubectl and for scripts that call it.
    */
   public static Result runToEnd(ProcessBuilder builder, String stdin) {
+    return runToEnd(builder, stdin, Duration.ofMinutes(10));
+  }
+
+  /**
+   * Runs a process to its end with {@code stdin} (or none) as its input, and returns its exit code
+   * and output; one still running after {@code limit} is killed (its exit code then says so).
+   */
+  public static Result runToEnd(ProcessBuilder builder, String stdin, Duration limit) {
     try {
       Process process = builder.start();
       if (stdin != null) {
@@ -54,8 +63,8 @@ public final class Kubectl {
       }
       process.getOutputStream().close();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(10, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
+      if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
       }
       return new Result(process.exitValue(), output);
     } catch (IOException e) {

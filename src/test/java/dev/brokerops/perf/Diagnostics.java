@@ -1,14 +1,14 @@
 package dev.brokerops.perf;
 
+import dev.brokerops.bench.Kubectl;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,18 +55,11 @@ final class Diagnostics {
                 jcmd.toString(),
                 String.valueOf(pid)));
     argv.addAll(List.of(command));
-    try {
-      Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      process.waitFor(60, TimeUnit.SECONDS);
-      LOG.info("jcmd {} {}: exit {}", pid, String.join(" ", command), process.exitValue());
-      return output;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Kubectl.Result result =
+        Kubectl.runToEnd(
+            new ProcessBuilder(argv).redirectErrorStream(true), null, Duration.ofSeconds(60));
+    LOG.info("jcmd {} {}: exit {}", pid, String.join(" ", command), result.exitCode());
+    return result.output();
   }
 
   private static void write(Path file, String text) {

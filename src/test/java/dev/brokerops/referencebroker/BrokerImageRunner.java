@@ -2,6 +2,7 @@ package dev.brokerops.referencebroker;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.brokerops.bench.Kubectl;
 import dev.brokerops.bench.postgres.PostgresDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,20 +113,15 @@ final class BrokerImageRunner {
    * does.
    */
   static String shell(String command) {
-    try {
-      Process process =
-          new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-        throw new IllegalStateException("'" + command + "' failed: " + output);
-      }
-      return output;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    Kubectl.Result result =
+        Kubectl.runToEnd(
+            new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true),
+            null,
+            Duration.ofSeconds(30));
+    if (!result.succeeded()) {
+      throw new IllegalStateException("'" + command + "' failed: " + result.output());
     }
+    return result.output();
   }
 
   /** Starts {@code docker-entrypoint} on a free port and waits until its heartbeat answers. */
