@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * What explains a missed target, when the operator's JVM was started to record it ({@code
  * -Dbench.jvm=...}): its native memory summary ({@code -XX:NativeMemoryTracking=summary}) and its
  * flight recording ({@code -XX:StartFlightRecording}), taken from the leader with {@code jcmd} and
- * kept beside the CSV.
+ * kept beside the CSV; and what {@code -Dbench.jcmd=A;B} names, each a jcmd command ({@code
+ * GC.class_histogram}, {@code VM.metaspace}), into {@code operator-jcmd.txt}, with the files they
+ * write in the container's {@code /tmp} ({@code GC.heap_dump /tmp/heap.hprof}).
  */
 final class Diagnostics {
 
@@ -30,6 +32,25 @@ final class Diagnostics {
     long pid = harness.operator.memory(leader).pid();
     if (options.contains("NativeMemoryTracking")) {
       write(dir.resolve("operator-nmt.txt"), jcmd(pid, "VM.native_memory", "summary"));
+    }
+    String more = System.getProperty("bench.jcmd", "");
+    if (!more.isBlank()) {
+      StringBuilder out = new StringBuilder();
+      for (String command : more.split(";")) {
+        out.append("### jcmd ").append(command.strip()).append('\n');
+        String[] argv = command.strip().split("\\s+");
+        out.append(jcmd(pid, argv)).append('\n');
+        for (String argument : argv) {
+          // a file the command wrote in the container's /tmp (GC.heap_dump /tmp/heap.hprof)
+          if (argument.startsWith("/tmp/")) {
+            Path written = Path.of(argument);
+            copy(
+                Path.of("/proc", String.valueOf(pid), "root").resolve(argument.substring(1)),
+                dir.resolve(written.getFileName()));
+          }
+        }
+      }
+      write(dir.resolve("operator-jcmd.txt"), out.toString());
     }
     if (options.contains("StartFlightRecording")) {
       // written in the container's /tmp, read through the process's view of its root
