@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One log line per event, in one of two formats ({@code <format>} in logback.xml, from {@code
- * LOG_FORMAT}):
+ * One log line per event, in one of two formats ({@code LOG_FORMAT}, set by {@link
+ * LogConfiguration}, or {@code <format>} in a Logback XML configuration):
  *
  * <ul>
  *   <li>{@code text} (the default), for people: {@code 2026-01-02T10:00:00.123Z INFO transitions -

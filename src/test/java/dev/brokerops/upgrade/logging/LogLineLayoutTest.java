@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
@@ -165,14 +164,9 @@ class LogLineLayoutTest {
   }
 
   @Test
-  void theShippedLogbackXmlUsesThisLayoutWithLogFormatAndLogLevelAndKeepsLibrariesQuiet()
-      throws Exception {
+  void theOperatorsLoggingUsesThisLayoutWithLogFormatAndLogLevelAndKeepsLibrariesQuiet() {
     LoggerContext shipped = new LoggerContext();
-    shipped.putProperty("LOG_FORMAT", "json");
-    shipped.putProperty("LOG_LEVEL", "DEBUG");
-    JoranConfigurator configurator = new JoranConfigurator();
-    configurator.setContext(shipped);
-    configurator.doConfigure(getClass().getResource("/logback.xml"));
+    LogConfiguration.apply(shipped, "json", "debug");
 
     var root = shipped.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     var appender = (ConsoleAppender<?>) root.getAppender("console");
@@ -185,6 +179,46 @@ class LogLineLayoutTest {
     assertThat(shipped.getStatusManager().getCopyOfStatusList())
         .noneMatch(status -> status.getLevel() > ch.qos.logback.core.status.Status.INFO);
     shipped.stop();
+  }
+
+  @Test
+  void withNothingSetTheOperatorLogsTextAtInfo() {
+    LoggerContext shipped = new LoggerContext();
+    LogConfiguration.apply(shipped, null, null);
+
+    var root = shipped.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var appender = (ConsoleAppender<?>) root.getAppender("console");
+    assertThat(
+            ((LogLineLayout) ((LayoutWrappingEncoder<?>) appender.getEncoder()).getLayout())
+                .getFormat())
+        .isEqualTo("text");
+    assertThat(root.getLevel()).isEqualTo(Level.INFO);
+    shipped.stop();
+  }
+
+  @Test
+  void aLogLevelThatIsNoLevelIsInfo() {
+    LoggerContext shipped = new LoggerContext();
+    LogConfiguration.apply(shipped, "text", "verbose");
+
+    assertThat(shipped.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel())
+        .as("logback's own reading of 'verbose' would be DEBUG")
+        .isEqualTo(Level.INFO);
+    shipped.stop();
+  }
+
+  @Test
+  void logbackFindsTheOperatorsConfigurationAndItGivesWayToAnXmlConfiguration() {
+    assertThat(java.util.ServiceLoader.load(ch.qos.logback.classic.spi.Configurator.class).stream())
+        .anyMatch(provider -> provider.type() == LogConfiguration.class);
+
+    LoggerContext context = new LoggerContext();
+    // the test class path has logback-test.xml: the tests' own configuration wins
+    assertThat(new LogConfiguration().configure(context))
+        .isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+    assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("console"))
+        .isNull();
+    context.stop();
   }
 
   private LogLineLayout layout(String format) {
