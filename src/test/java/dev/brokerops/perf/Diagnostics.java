@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +21,14 @@ import org.slf4j.LoggerFactory;
  * flight recording ({@code -XX:StartFlightRecording}), taken from the leader with {@code jcmd} and
  * kept beside the CSV; and what {@code -Dbench.jcmd=A;B} names, each a jcmd command ({@code
  * GC.class_histogram}, {@code VM.metaspace}), into {@code operator-jcmd.txt}, with the files they
- * write in the container's {@code /tmp} ({@code GC.heap_dump /tmp/heap.hprof}).
+ * write in the container's {@code /tmp} ({@code GC.heap_dump /tmp/heap.hprof}) and the files JVM
+ * options log to there ({@code -Xlog:gc*:file=/tmp/gc.log}).
  */
 final class Diagnostics {
 
   private static final Logger LOG = LoggerFactory.getLogger(Diagnostics.class);
+
+  private static final Pattern LOG_FILE = Pattern.compile("file=(/tmp/[^\\s:,]+)");
 
   private Diagnostics() {}
 
@@ -40,25 +46,28 @@ final class Diagnostics {
         out.append("### jcmd ").append(command.strip()).append('\n');
         String[] argv = command.strip().split("\\s+");
         out.append(jcmd(pid, argv)).append('\n');
-        for (String argument : argv) {
-          // a file the command wrote in the container's /tmp (GC.heap_dump /tmp/heap.hprof)
-          if (argument.startsWith("/tmp/")) {
-            Path written = Path.of(argument);
-            copy(
-                Path.of("/proc", String.valueOf(pid), "root").resolve(argument.substring(1)),
-                dir.resolve(written.getFileName()));
-          }
-        }
+        Arrays.stream(argv)
+            .filter(argument -> argument.startsWith("/tmp/"))
+            .forEach(written -> copyFromContainer(pid, written, dir));
       }
       write(dir.resolve("operator-jcmd.txt"), out.toString());
     }
-    if (options.contains("StartFlightRecording")) {
-      // written in the container's /tmp, read through the process's view of its root
-      jcmd(pid, "JFR.dump", "filename=/tmp/operator.jfr");
-      copy(
-          Path.of("/proc", String.valueOf(pid), "root", "tmp", "operator.jfr"),
-          dir.resolve("operator.jfr"));
+    // what a JVM option logs to a file, -Xlog:gc*:file=/tmp/gc.log say
+    Matcher logFile = LOG_FILE.matcher(options);
+    while (logFile.find()) {
+      copyFromContainer(pid, logFile.group(1), dir);
     }
+    if (options.contains("StartFlightRecording")) {
+      jcmd(pid, "JFR.dump", "filename=/tmp/operator.jfr");
+      copyFromContainer(pid, "/tmp/operator.jfr", dir);
+    }
+  }
+
+  /** A file the operator wrote in its container's /tmp, read through the process's view of root. */
+  private static void copyFromContainer(long pid, String path, Path dir) {
+    copy(
+        Path.of("/proc", String.valueOf(pid), "root").resolve(path.substring(1)),
+        dir.resolve(Path.of(path).getFileName()));
   }
 
   private static String jcmd(long pid, String... command) {
