@@ -19,8 +19,8 @@ final class CachePruning {
 
   /**
    * Jobs: metadata, status and, of the pod template, only each container's name and image (which
-   * image a Job runs tells whose step it is); the rest of the template (command, env, volumes,
-   * resources) is what the operator wrote and never reads back.
+   * image a Job runs tells whose step it is); the rest of the template (its labels, command, env,
+   * volumes, resources) is what the operator wrote and never reads back.
    */
   static TransformingItemStore<Job> jobsWithoutTheirPodTemplate() {
     return new TransformingItemStore<>(
@@ -36,6 +36,7 @@ final class CachePruning {
             PodSpec spec = new PodSpec();
             spec.setContainers(containers);
             template.setSpec(spec);
+            template.setMetadata(null);
           }
           return job;
         });

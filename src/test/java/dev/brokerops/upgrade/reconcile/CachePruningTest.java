@@ -25,6 +25,9 @@ class CachePruningTest {
             .withNewSpec()
             .withBackoffLimit(0)
             .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("batch.kubernetes.io/job-name", "pactflow-r1-schema")
+            .endMetadata()
             .withNewSpec()
             .addNewContainer()
             .withName("migrate")
@@ -56,6 +59,7 @@ class CachePruningTest {
     assertThat(containers.get(0).getImage()).isEqualTo("quay.io/pactflow/enterprise:2.1.0");
     assertThat(containers.get(0).getEnv()).isNullOrEmpty();
     assertThat(containers.get(0).getCommand()).isNullOrEmpty();
+    assertThat(cached.getSpec().getTemplate().getMetadata()).isNull();
   }
 
   @Test

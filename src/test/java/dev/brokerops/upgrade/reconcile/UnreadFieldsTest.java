@@ -43,6 +43,36 @@ class UnreadFieldsTest {
   }
 
   @Test
+  void aPodsStatusKeepsItsPhaseAndEachContainersNameAndStateOnly() {
+    Pod pod =
+        json.unmarshal(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"pactflow-r1-schema-x\"},"
+                + "\"status\":{\"phase\":\"Pending\",\"podIP\":\"10.0.0.7\",\"podIPs\":[{\"ip\":\"10.0.0.7\"}],"
+                + "\"hostIP\":\"10.1.0.1\",\"qosClass\":\"BestEffort\",\"startTime\":\"2026-01-02T10:00:00Z\","
+                + "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}],"
+                + "\"containerStatuses\":[{\"name\":\"migrate\",\"image\":\"i:2.1.0\",\"imageID\":\"sha\","
+                + "\"containerID\":\"c://1\",\"ready\":false,\"restartCount\":0,\"state\":{\"waiting\":"
+                + "{\"reason\":\"ImagePullBackOff\",\"message\":\"no such image\"}}}]}}",
+            Pod.class);
+
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Pending");
+    assertThat(pod.getStatus().getConditions()).isNullOrEmpty();
+    assertThat(pod.getStatus().getPodIP()).isNull();
+    assertThat(pod.getStatus().getPodIPs()).isNullOrEmpty();
+    assertThat(pod.getStatus().getHostIP()).isNull();
+    assertThat(pod.getStatus().getQosClass()).isNull();
+    assertThat(pod.getStatus().getStartTime()).isNull();
+    assertThat(pod.getStatus().getAdditionalProperties()).isEmpty();
+    var container = pod.getStatus().getContainerStatuses().get(0);
+    assertThat(container.getName()).isEqualTo("migrate");
+    assertThat(container.getState().getWaiting().getReason()).isEqualTo("ImagePullBackOff");
+    assertThat(container.getState().getWaiting().getMessage()).isEqualTo("no such image");
+    assertThat(container.getImageID()).isNull();
+    assertThat(container.getContainerID()).isNull();
+    assertThat(container.getAdditionalProperties()).isEmpty();
+  }
+
+  @Test
   void aReplicaSetKeepsOnlyItsMetadata() {
     ReplicaSet replicaSet =
         json.unmarshal(
