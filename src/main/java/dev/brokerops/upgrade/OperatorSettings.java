@@ -116,34 +116,28 @@ public record OperatorSettings(
   }
 
   private static OptionalInt port(String name, String value) {
+    return wholeNumber(name, value, 0, 65535, "a port number");
+  }
+
+  private static int threads(String name, String value, int fallback) {
+    return wholeNumber(name, value, 1, 200, "a whole number from 1 to 200").orElse(fallback);
+  }
+
+  /** A setting's whole number from {@code min} to {@code max}; none when unset or blank. */
+  private static OptionalInt wholeNumber(
+      String name, String value, int min, int max, String whatItMustBe) {
     if (value == null || value.isBlank()) {
       return OptionalInt.empty();
     }
     try {
-      int port = Integer.parseInt(value.strip());
-      if (port >= 0 && port <= 65535) {
-        return OptionalInt.of(port);
+      int number = Integer.parseInt(value.strip());
+      if (number >= min && number <= max) {
+        return OptionalInt.of(number);
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(name + " must be a port number, was '" + value + "'");
-  }
-
-  private static int threads(String name, String value, int fallback) {
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      int threads = Integer.parseInt(value.strip());
-      if (threads >= 1 && threads <= 200) {
-        return threads;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        name + " must be a whole number from 1 to 200, was '" + value + "'");
+    throw new IllegalArgumentException(name + " must be " + whatItMustBe + ", was '" + value + "'");
   }
 
   private static Optional<LeaderElection> leaderElection(Map<String, String> env) {
