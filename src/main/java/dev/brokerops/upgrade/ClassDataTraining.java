@@ -63,7 +63,7 @@ public final class ClassDataTraining {
                     .build())
             .withKubernetesSerialization(UnreadFields.serialization())
             .build()) {
-      // what the warm-up does at every start (which loads every model class the client knows)
+      // what the warm-up does at every start: the client, the connection, the informers' kinds
       StartUpWarmUp.warmUp(client);
       client.resources(BrokerUpgrade.class).inAnyNamespace().list();
       Operator operator =

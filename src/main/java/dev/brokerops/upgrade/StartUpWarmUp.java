@@ -5,6 +5,7 @@ import dev.brokerops.upgrade.api.BrokerUpgrade;
 import io.fabric8.kubernetes.api.model.DefaultKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.api.model.apps.DeploymentList;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetList;
 import io.fabric8.kubernetes.api.model.batch.v1.JobList;
@@ -42,6 +43,11 @@ final class StartUpWarmUp {
 
   static final String UPGRADES_SAMPLE = "BrokerUpgradeList";
 
+  /** A watch event as the informers read them: its object's kind is looked up by name. */
+  static final String WATCH_EVENT =
+      "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+          + "\"metadata\":{\"name\":\"warm-up\"}}}";
+
   private StartUpWarmUp() {}
 
   /** Starts the warm-up on a daemon thread and returns at once. */
@@ -64,9 +70,9 @@ final class StartUpWarmUp {
           new ByteArrayInputStream(sample(UPGRADES_SAMPLE).getBytes(StandardCharsets.UTF_8)),
           UPGRADES);
       LISTS.forEach(list -> json.unmarshal(sample(list.getSimpleName()), list));
-      // a kind looked up by name (as a watch event's object is) makes the client register every
-      // model class it knows, once per process: done here, not in the first watch event
-      json.unmarshal(sample(PodList.class.getSimpleName()));
+      // a kind looked up by name, as a watch event's object is: the first lookup builds the
+      // client's registry of kinds, done here rather than in the first watch event
+      json.unmarshal(WATCH_EVENT, WatchEvent.class);
       connection.join();
       LOG.debug("start-up warm-up took {} ms", (System.nanoTime() - started) / 1_000_000);
     } catch (InterruptedException e) {

@@ -2,7 +2,10 @@ package dev.brokerops.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.brokerops.upgrade.reconcile.UnreadFields;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -33,6 +36,15 @@ class StartUpWarmUpTest {
       assertThat(upgrades.getItems()).hasSize(1);
       assertThat(upgrades.getItems().get(0).getSpec().getDeployment()).isEqualTo("d");
     }
+  }
+
+  @Test
+  void theWatchEventSampleIsAPodsEventToTheOperatorsClient() {
+    assertThat(
+            UnreadFields.serialization()
+                .unmarshal(StartUpWarmUp.WATCH_EVENT, WatchEvent.class)
+                .getObject())
+        .isInstanceOf(Pod.class);
   }
 
   @Test

@@ -2,7 +2,10 @@ package dev.brokerops.upgrade.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.brokerops.upgrade.api.BrokerUpgrade;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -123,6 +126,46 @@ class UnreadFieldsTest {
     assertThat(((Pod) object).getSpec()).isNull();
     assertThat(((Pod) object).getMetadata().getManagedFields()).isNullOrEmpty();
     assertThat(((Pod) object).getStatus().getPhase()).isEqualTo("Pending");
+  }
+
+  @Test
+  void eachWatchedKindsEventIsDecodedAsThatKind() {
+    assertThat(
+            json.unmarshal(
+                    "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"upgrades.brokerops.dev/v1alpha1\","
+                        + "\"kind\":\"BrokerUpgrade\",\"metadata\":{\"name\":\"u\"},"
+                        + "\"spec\":{\"deployment\":\"pactflow\",\"version\":\"2.1.0\"}}}",
+                    WatchEvent.class)
+                .getObject())
+        .isInstanceOfSatisfying(
+            BrokerUpgrade.class,
+            upgrade -> assertThat(upgrade.getSpec().getVersion()).isEqualTo("2.1.0"));
+    assertThat(
+            json.unmarshal(
+                    "{\"type\":\"MODIFIED\",\"object\":{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\","
+                        + "\"metadata\":{\"name\":\"j\"}}}",
+                    WatchEvent.class)
+                .getObject())
+        .isInstanceOf(Job.class);
+    assertThat(
+            json.unmarshal(
+                    "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\","
+                        + "\"code\":410,\"reason\":\"Expired\"}}",
+                    WatchEvent.class)
+                .getObject())
+        .isInstanceOfSatisfying(
+            Status.class, status -> assertThat(status.getCode()).isEqualTo(410));
+  }
+
+  @Test
+  void anyOtherKindIsUnknownSoDecodedAsAGenericResource() {
+    assertThat(
+            json.unmarshal(
+                    "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                        + "\"metadata\":{\"name\":\"c\"}}}",
+                    WatchEvent.class)
+                .getObject())
+        .isInstanceOf(GenericKubernetesResource.class);
   }
 
   @Test
