@@ -3,16 +3,31 @@ package dev.brokerops.upgrade.reconcile;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonIncludeProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.ContainerRestartRule;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
+import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodDNSConfig;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
+import io.fabric8.kubernetes.api.model.batch.v1.SuccessPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 
@@ -24,7 +39,9 @@ import java.util.List;
  * reads pods' owners), and a ReplicaSet's {@code spec} and {@code status} (a rollout reads its
  * name, owner and revision annotation). Pods and ReplicaSets are the most numerous objects the
  * informers list, so at start-up this is much of the decoding. The operator never writes these
- * fields, so skipping them on the way out as well changes nothing it sends.
+ * fields, so skipping them on the way out as well changes nothing it sends. Parts of a pod template
+ * that the operator only copies into its Jobs or checks for presence are {@link KeptWhole}: kept as
+ * JSON rather than decoded field by field.
  *
  * <p>A watch event names its object's kind, which the client looks up among the kinds it knows.
  * Left to itself the client would know every kind of every model on the class path, loading each of
@@ -71,8 +88,82 @@ public final class UnreadFields {
             .addMixIn(PodStatus.class, PhaseAndContainers.class)
             .addMixIn(ContainerStatus.class, NameAndState.class)
             .addMixIn(ReplicaSet.class, MetadataOnly.class);
+    mapper.registerModule(keptWhole());
     KubernetesSerialization serialization = new KubernetesSerialization(mapper, false);
     WATCHED_KINDS.forEach(serialization::registerKubernetesResource);
     return serialization;
+  }
+
+  /**
+   * Parts of a pod template the operator copies into its Jobs (volumes, security contexts,
+   * variables' sources), checks only for presence (probes) or never reads (the rest), each {@link
+   * KeptWhole}; and the two policies of a Job's spec it never sets.
+   */
+  private static SimpleModule keptWhole() {
+    return new SimpleModule("kept-whole")
+        .addDeserializer(
+            Volume.class,
+            KeptWhole.named(
+                Volume.class, Volume::new, Volume::setAdditionalProperty, Volume::setName))
+        .addDeserializer(
+            PodSecurityContext.class,
+            KeptWhole.of(
+                PodSecurityContext.class,
+                PodSecurityContext::new,
+                PodSecurityContext::setAdditionalProperty))
+        .addDeserializer(
+            SecurityContext.class,
+            KeptWhole.of(
+                SecurityContext.class,
+                SecurityContext::new,
+                SecurityContext::setAdditionalProperty))
+        .addDeserializer(
+            EnvVarSource.class,
+            KeptWhole.of(
+                EnvVarSource.class, EnvVarSource::new, EnvVarSource::setAdditionalProperty))
+        .addDeserializer(
+            EnvFromSource.class,
+            KeptWhole.of(
+                EnvFromSource.class, EnvFromSource::new, EnvFromSource::setAdditionalProperty))
+        .addDeserializer(
+            Probe.class, KeptWhole.of(Probe.class, Probe::new, Probe::setAdditionalProperty))
+        .addDeserializer(
+            Lifecycle.class,
+            KeptWhole.of(Lifecycle.class, Lifecycle::new, Lifecycle::setAdditionalProperty))
+        .addDeserializer(
+            ContainerRestartRule.class,
+            KeptWhole.of(
+                ContainerRestartRule.class,
+                ContainerRestartRule::new,
+                ContainerRestartRule::setAdditionalProperty))
+        .addDeserializer(
+            EphemeralContainer.class,
+            KeptWhole.of(
+                EphemeralContainer.class,
+                EphemeralContainer::new,
+                EphemeralContainer::setAdditionalProperty))
+        .addDeserializer(
+            Affinity.class,
+            KeptWhole.of(Affinity.class, Affinity::new, Affinity::setAdditionalProperty))
+        .addDeserializer(
+            TopologySpreadConstraint.class,
+            KeptWhole.of(
+                TopologySpreadConstraint.class,
+                TopologySpreadConstraint::new,
+                TopologySpreadConstraint::setAdditionalProperty))
+        .addDeserializer(
+            PodDNSConfig.class,
+            KeptWhole.of(
+                PodDNSConfig.class, PodDNSConfig::new, PodDNSConfig::setAdditionalProperty))
+        .addDeserializer(
+            PodFailurePolicy.class,
+            KeptWhole.of(
+                PodFailurePolicy.class,
+                PodFailurePolicy::new,
+                PodFailurePolicy::setAdditionalProperty))
+        .addDeserializer(
+            SuccessPolicy.class,
+            KeptWhole.of(
+                SuccessPolicy.class, SuccessPolicy::new, SuccessPolicy::setAdditionalProperty));
   }
 }

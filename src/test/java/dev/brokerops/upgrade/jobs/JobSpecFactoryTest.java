@@ -2,15 +2,18 @@ package dev.brokerops.upgrade.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeSpec;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.plan.BrokerContainer;
+import dev.brokerops.upgrade.reconcile.UnreadFields;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -132,10 +135,16 @@ class JobSpecFactoryTest {
   }
 
   private Job schemaMigration() {
+    return schemaMigration(deployment);
+  }
+
+  private Job schemaMigration(Deployment from) {
     return JobSpecFactory.build(
         upgrade,
-        deployment,
-        broker.container(),
+        from,
+        ((BrokerContainer.Lookup.Found) BrokerContainer.find(from, "broker"))
+            .container()
+            .container(),
         JobRequest.forStep(
             upgrade.getMetadata().getName(),
             "r3",
@@ -228,6 +237,21 @@ class JobSpecFactoryTest {
     assertThat(JobNames.forStep(longName, "r123", 12, StepName.RecordDatabaseVersion))
         .isEqualTo(first);
     assertThat(JobNames.labelValue(longName)).hasSizeLessThanOrEqualTo(63);
+  }
+
+  @Test
+  void writesTheSameJobFromTheDeploymentAsTheOperatorsClientDecodesIt() throws Exception {
+    KubernetesSerialization plain = new KubernetesSerialization();
+    KubernetesSerialization operators = UnreadFields.serialization();
+    Deployment decoded = operators.unmarshal(plain.asJson(deployment), Deployment.class);
+    PodSpec template = decoded.getSpec().getTemplate().getSpec();
+    // what the Job copies was kept as JSON, not decoded field by field ...
+    assertThat(template.getVolumes()).extracting(Volume::getName).contains("licence");
+    assertThat(template.getVolumes().get(0).getSecret()).isNull();
+    // ... and is written out as it came
+    ObjectMapper trees = new ObjectMapper();
+    assertThat(trees.readTree(operators.asJson(schemaMigration(decoded))))
+        .isEqualTo(trees.readTree(plain.asJson(schemaMigration())));
   }
 
   @Test

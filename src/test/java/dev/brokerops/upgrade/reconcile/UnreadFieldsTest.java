@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What the API server sends is decoded without the fields nobody reads, and only those. */
@@ -109,6 +110,36 @@ class UnreadFieldsTest {
     assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("i:2.1.0");
     assertThat(deployment.getStatus().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void aPodTemplatesCopiedPartsAreKeptAsJsonAndWhatIsReadIsTyped() {
+    Deployment deployment =
+        json.unmarshal(
+            "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"pactflow\"},"
+                + "\"spec\":{\"template\":{\"spec\":{\"securityContext\":{\"fsGroup\":1000},"
+                + "\"affinity\":{\"nodeAffinity\":{}},\"containers\":[{\"name\":\"broker\","
+                + "\"image\":\"i:2.1.0\",\"env\":[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"B\","
+                + "\"valueFrom\":{\"secretKeyRef\":{\"name\":\"s\",\"key\":\"k\"}}}],"
+                + "\"readinessProbe\":{\"httpGet\":{\"path\":\"/\",\"port\":9292}},"
+                + "\"volumeMounts\":[{\"name\":\"licence\",\"mountPath\":\"/l\"}]}],"
+                + "\"volumes\":[{\"name\":\"licence\",\"secret\":{\"secretName\":\"l\"}}]}}}}",
+            Deployment.class);
+
+    var template = deployment.getSpec().getTemplate().getSpec();
+    var broker = template.getContainers().get(0);
+    assertThat(broker.getEnv().get(0).getValue()).isEqualTo("1");
+    assertThat(broker.getEnv().get(1).getName()).isEqualTo("B");
+    assertThat(broker.getEnv().get(1).getValueFrom().getSecretKeyRef()).isNull();
+    assertThat(broker.getEnv().get(1).getValueFrom().getAdditionalProperties())
+        .containsEntry("secretKeyRef", Map.of("name", "s", "key", "k"));
+    assertThat(broker.getReadinessProbe()).isNotNull();
+    assertThat(broker.getVolumeMounts().get(0).getName()).isEqualTo("licence");
+    assertThat(template.getVolumes().get(0).getName()).isEqualTo("licence");
+    assertThat(template.getVolumes().get(0).getAdditionalProperties()).containsOnlyKeys("secret");
+    assertThat(template.getSecurityContext().getAdditionalProperties())
+        .containsEntry("fsGroup", 1000);
+    assertThat(json.asJson(template.getAffinity())).isEqualTo("{\"nodeAffinity\":{}}");
   }
 
   @Test
