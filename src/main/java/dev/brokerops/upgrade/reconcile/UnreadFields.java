@@ -41,7 +41,8 @@ import java.util.List;
  * informers list, so at start-up this is much of the decoding. The operator never writes these
  * fields, so skipping them on the way out as well changes nothing it sends. Parts of a pod template
  * that the operator only copies into its Jobs or checks for presence are {@link KeptWhole}: kept as
- * JSON rather than decoded field by field.
+ * JSON rather than decoded field by field. Every text is decoded as one shared copy, {@link
+ * InternedStrings}.
  *
  * <p>A watch event names its object's kind, which the client looks up among the kinds it knows.
  * Left to itself the client would know every kind of every model on the class path, loading each of
@@ -88,19 +89,21 @@ public final class UnreadFields {
             .addMixIn(PodStatus.class, PhaseAndContainers.class)
             .addMixIn(ContainerStatus.class, NameAndState.class)
             .addMixIn(ReplicaSet.class, MetadataOnly.class);
-    mapper.registerModule(keptWhole());
+    mapper.registerModule(decoders());
     KubernetesSerialization serialization = new KubernetesSerialization(mapper, false);
     WATCHED_KINDS.forEach(serialization::registerKubernetesResource);
     return serialization;
   }
 
   /**
-   * Parts of a pod template the operator copies into its Jobs (volumes, security contexts,
-   * variables' sources), checks only for presence (probes) or never reads (the rest), each {@link
-   * KeptWhole}; and the two policies of a Job's spec it never sets.
+   * The decoders that replace Jackson's: every text as its one shared copy ({@link
+   * InternedStrings}); the parts of a pod template the operator copies into its Jobs (volumes,
+   * security contexts, variables' sources), checks only for presence (probes) or never reads (the
+   * rest), and the two policies of a Job's spec it never sets, each {@link KeptWhole}.
    */
-  private static SimpleModule keptWhole() {
-    return new SimpleModule("kept-whole")
+  private static SimpleModule decoders() {
+    return new SimpleModule("brokerupgrade-decoders")
+        .addDeserializer(String.class, InternedStrings.INSTANCE)
         .addDeserializer(
             Volume.class,
             KeptWhole.named(

@@ -143,6 +143,36 @@ class UnreadFieldsTest {
   }
 
   @Test
+  void theSameTextInTwoObjectsIsOneCopy() {
+    String job =
+        "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":\"pactflow-r1-2-schema\","
+            + "\"namespace\":\"broker\",\"labels\":{\"upgrades.brokerops.dev/deployment\":\"pactflow\"},"
+            + "\"finalizers\":[\"batch.kubernetes.io/job-tracking\"]},\"spec\":{\"template\":{\"spec\":"
+            + "{\"volumes\":[{\"name\":\"licence\",\"secret\":{\"secretName\":\"pactflow-licence\"}}]}}}}";
+    Job first = json.unmarshal(job, Job.class);
+    Job second = json.unmarshal(job, Job.class);
+
+    assertThat(second.getMetadata().getNamespace()).isSameAs(first.getMetadata().getNamespace());
+    assertThat(second.getMetadata().getLabels().get("upgrades.brokerops.dev/deployment"))
+        .isSameAs(first.getMetadata().getLabels().get("upgrades.brokerops.dev/deployment"));
+    assertThat(second.getMetadata().getFinalizers().get(0))
+        .isSameAs(first.getMetadata().getFinalizers().get(0));
+    assertThat(secretName(second)).isEqualTo("pactflow-licence").isSameAs(secretName(first));
+  }
+
+  private static Object secretName(Job job) {
+    Object secret =
+        job.getSpec()
+            .getTemplate()
+            .getSpec()
+            .getVolumes()
+            .get(0)
+            .getAdditionalProperties()
+            .get("secret");
+    return ((Map<?, ?>) secret).get("secretName");
+  }
+
+  @Test
   void aWatchEventsObjectIsDecodedTheSameWay() {
     WatchEvent event =
         json.unmarshal(
