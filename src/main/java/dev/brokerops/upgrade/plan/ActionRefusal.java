@@ -71,7 +71,12 @@ public record ActionRefusal(Action action, int code, String apiMessage) {
     // What was observed still holds; only the transitions that needed the action are dropped.
     status.setObservedGeneration(planned.status().getObservedGeneration());
     status.setTargetVersion(planned.status().getTargetVersion());
-    status.setCurrentVersion(planned.status().getCurrentVersion());
+    // ... but a refused rollout left the Deployment running what it ran before, which the planned
+    // status (what holds once the action is done) no longer says.
+    status.setCurrentVersion(
+        action instanceof Action.RolloutDeployment
+            ? previous.getCurrentVersion()
+            : planned.status().getCurrentVersion());
     // Blocked, as for any cause outside the operator that a person must fix; never Failed: the
     // run goes on by itself once the API server accepts the change.
     status.setPhase(Phase.Blocked);

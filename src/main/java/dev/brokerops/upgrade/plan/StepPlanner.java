@@ -113,6 +113,11 @@ public final class StepPlanner {
         broker = passed.broker();
         rollout = RolloutProgress.of(deployment, observed.replicaSets(), observed.deploymentPods());
         pass = advance();
+        if (pass.action() instanceof Action.RolloutDeployment rollout) {
+          // The status is what holds once the action is done: the Deployment then runs the new
+          // image, and saying so now spares a status write when its next event shows it.
+          status.setCurrentVersion(rollout.image().substring(rollout.image().lastIndexOf(':') + 1));
+        }
         brokerState = brokerState();
       } else {
         Verdict blocked = ((Preflight.Result.Blocked) preflight).verdict();

@@ -71,6 +71,9 @@ class ActionRefusalTest {
     BrokerUpgradeStatus before = copy(cluster.upgrade.getStatus());
     Decision planned = StepPlanner.plan(cluster.observation());
     assertThat(planned.action()).isInstanceOf(Action.RolloutDeployment.class);
+    assertThat(planned.status().getCurrentVersion())
+        .as("what holds once the patch is done")
+        .isEqualTo("2.4.1");
 
     Decision refused =
         new ActionRefusal(
@@ -88,6 +91,9 @@ class ActionRefusalTest {
                 .map(step -> tuple(step.getName(), step.getState()))
                 .toList());
     assertThat(step(refused.status(), StepName.Rollout).getState()).isEqualTo(StepState.Pending);
+    assertThat(refused.status().getCurrentVersion())
+        .as("the Deployment runs what it ran")
+        .isEqualTo("2.3.0");
     assertThat(degraded(refused.status()).getReason()).isEqualTo("DeploymentPatchRefused");
     assertThat(degraded(refused.status()).getMessage())
         .contains(

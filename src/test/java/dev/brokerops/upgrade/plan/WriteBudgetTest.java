@@ -21,10 +21,16 @@ class WriteBudgetTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int BUDGET = 12;
 
+  /**
+   * What a new BrokerUpgrade costs besides: JOSDK's patch that adds the finalizer, before the first
+   * pass.
+   */
+  private static final int FINALIZER_PATCH = 1;
+
   private final List<String> writes = new ArrayList<>();
 
   @Test
-  void aVersionBumpOfOneHopCostsAtMostADozenWrites() {
+  void aVersionBumpOfOneHopCostsElevenWritesAndANewBrokerUpgradeTwelve() {
     ObservedCluster cluster = ObservedCluster.running("2.3.0", "2.3.0");
     assertThat(cluster.reconcileUntilQuiet().status().getPhase()).isIn(Phase.Idle, Phase.Succeeded);
     cluster.edit(spec -> spec.setVersion("2.4.1"));
@@ -47,7 +53,22 @@ class WriteBudgetTest {
     pass(cluster);
 
     assertThat(done.status().getPhase()).isEqualTo(Phase.Succeeded);
-    assertThat(writes).as("writes of one upgrade: " + writes).hasSizeLessThanOrEqualTo(BUDGET);
+    assertThat(writes)
+        .as("writes of one upgrade")
+        .containsExactly(
+            "status",
+            "CreateJob",
+            "event RunStarted",
+            "status",
+            "CreateJob",
+            "status",
+            "RolloutDeployment",
+            // the rollout's progress, the Deployment's new image included, writes nothing
+            "status",
+            "CreateJob",
+            "status",
+            "event RunSucceeded");
+    assertThat(writes.size() + FINALIZER_PATCH).isLessThanOrEqualTo(BUDGET);
   }
 
   private Decision pass(ObservedCluster cluster) {
