@@ -36,19 +36,18 @@ public final class DemoMain {
               "2.1.0",
               "versionPolicy:\n  availableVersions: " + BrokerUpgrades.ALL_VERSIONS + "\n");
       System.out.println(upgrade.indent(4));
-      var watch =
-          bench
-              .client()
-              .resources(BrokerUpgrade.class)
-              .inNamespace(namespace)
-              .withName("pactflow")
-              .watch(new ProgressPrinter());
+      var upgrades =
+          bench.client().resources(BrokerUpgrade.class).inNamespace(namespace).withName("pactflow");
+      ProgressPrinter progress = new ProgressPrinter();
+      var watch = upgrades.watch(progress);
       long upgradeStart = System.nanoTime();
       check(kubectl.runWithInput(upgrade, "apply", "-f", "-"));
       check(
           kubectl.run(
               "wait", "--for=condition=Ready", "bu/pactflow", "-n", namespace, "--timeout=600s"));
       long upgradeMillis = (System.nanoTime() - upgradeStart) / 1_000_000;
+      // the watch may not have delivered the last change yet when kubectl wait returns
+      progress.eventReceived(Watcher.Action.MODIFIED, upgrades.get());
       watch.close();
       System.out.println();
       System.out.println(kubectl.run("get", "bu", "-n", namespace).output());
@@ -94,7 +93,7 @@ public final class DemoMain {
     private String last = "";
 
     @Override
-    public void eventReceived(Action action, BrokerUpgrade upgrade) {
+    public synchronized void eventReceived(Action action, BrokerUpgrade upgrade) {
       var status = upgrade.getStatus();
       if (status == null || status.getPhase() == null) {
         return;
