@@ -8,6 +8,7 @@ import dev.brokerops.upgrade.plan.ImagePolicy;
 import dev.brokerops.upgrade.reconcile.BrokerUpgradeReconciler;
 import dev.brokerops.upgrade.reconcile.UnreadFields;
 import dev.brokerops.upgrade.reconcile.UpgradeMetrics;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -55,7 +56,9 @@ public final class ClassDataTraining {
     try (KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(
-                new ConfigBuilder()
+                // empty, not read from the machine: a kubeconfig there would be parsed by the
+                // client's static serialization, which knows every model's kinds (700 classes)
+                new ConfigBuilder(Config.empty())
                     .withMasterUrl("https://127.0.0.1:" + server.getAddress().getPort())
                     .withTrustCerts(true)
                     .withOauthToken("training")
