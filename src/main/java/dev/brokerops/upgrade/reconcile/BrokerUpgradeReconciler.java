@@ -30,6 +30,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
@@ -58,7 +59,15 @@ import org.slf4j.LoggerFactory;
 // the generation,
 // and the planner advances one side effect per pass, continuing on the event of its own status
 // patch.
-@ControllerConfiguration(name = "brokerupgrade", generationAwareEventProcessing = false)
+// No periodic reconcile (JOSDK's default is one 10 hours after each): every change reaches the
+// operator through its informers, and the one wait with a deadline, a rollout's, schedules its own
+// re-check. Each reconcile cancels the previous timer and schedules a new one, and a cancelled
+// timer stays queued until its time: after 200 upgrades that was 11,575 timers, 1.4 MB, kept for
+// 10 hours (make bench, a heap dump).
+@ControllerConfiguration(
+    name = "brokerupgrade",
+    generationAwareEventProcessing = false,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 0))
 public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Cleaner<BrokerUpgrade> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
