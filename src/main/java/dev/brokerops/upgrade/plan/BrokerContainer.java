@@ -81,6 +81,11 @@ public record BrokerContainer(Container container, String repository, String tag
     return container.getName();
   }
 
+  /** The tag of an image a step runs, which the operator wrote as {@code repository:tag}. */
+  static String tagOf(String stepImage) {
+    return stepImage.substring(stepImage.lastIndexOf(':') + 1);
+  }
+
   public Optional<String> env(String variable) {
     return Optional.ofNullable(container.getEnv()).orElse(List.of()).stream()
         .filter(env -> variable.equals(env.getName()))

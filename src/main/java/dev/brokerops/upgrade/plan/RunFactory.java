@@ -105,7 +105,7 @@ record RunFactory(String repository, String trigger, Instant now) {
     String newer =
         failed.getSteps().stream()
             .filter(step -> step.getName() == StepName.MigrateDown && hop.equals(step.getHop()))
-            .map(step -> step.getImage().substring(step.getImage().lastIndexOf(':') + 1))
+            .map(step -> BrokerContainer.tagOf(step.getImage()))
             .findFirst()
             .orElse(failed.getFrom());
     RunStatus run = newRun(id, RunType.Rollback, failed.getFrom(), target);

@@ -116,7 +116,7 @@ public final class StepPlanner {
         if (pass.action() instanceof Action.RolloutDeployment rollout) {
           // The status is what holds once the action is done: the Deployment then runs the new
           // image, and saying so now spares a status write when its next event shows it.
-          status.setCurrentVersion(rollout.image().substring(rollout.image().lastIndexOf(':') + 1));
+          status.setCurrentVersion(BrokerContainer.tagOf(rollout.image()));
         }
         brokerState = brokerState();
       } else {
