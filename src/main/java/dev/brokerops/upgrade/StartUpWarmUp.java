@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * second thread while the main one builds the operator: the TLS connection to the API server (one
  * {@code GET /version}, which every authenticated identity may read); Jackson's deserializers for
  * every kind the informers list, built from one small list each ({@code warm-up/<Kind>List.json}
- * beside this class); and the client's registry of kinds, which the first watch event would
- * otherwise build. What follows reuses all three. Nothing here changes what the operator does; if
- * it fails, the lists pay the cost themselves.
+ * beside this class); and the decoder of a watch event, whose object is decoded by looking its kind
+ * up by name, which the first watch event would otherwise build. What follows reuses all three.
+ * Nothing here changes what the operator does; if it fails, the lists pay the cost themselves.
  */
 final class StartUpWarmUp {
 
@@ -70,8 +70,9 @@ final class StartUpWarmUp {
           new ByteArrayInputStream(sample(UPGRADES_SAMPLE).getBytes(StandardCharsets.UTF_8)),
           UPGRADES);
       LISTS.forEach(list -> json.unmarshal(sample(list.getSimpleName()), list));
-      // a kind looked up by name, as a watch event's object is: the first lookup builds the
-      // client's registry of kinds, done here rather than in the first watch event
+      // a watch event, whose object's kind is looked up by name (the client's registry of the
+      // watched kinds is already built, by UnreadFields): its decoder, built here rather than in
+      // the first watch event
       json.unmarshal(WATCH_EVENT, WatchEvent.class);
       connection.join();
       LOG.debug("start-up warm-up took {} ms", (System.nanoTime() - started) / 1_000_000);
