@@ -120,8 +120,11 @@ class JobSpecFactoryTest {
           .endTemplate()
           .endSpec()
           .build();
-  private final BrokerContainer broker =
-      ((BrokerContainer.Lookup.Found) BrokerContainer.find(deployment, "broker")).container();
+  private final BrokerContainer broker = brokerOf(deployment);
+
+  private static BrokerContainer brokerOf(Deployment deployment) {
+    return ((BrokerContainer.Lookup.Found) BrokerContainer.find(deployment, "broker")).container();
+  }
 
   private static BrokerUpgrade upgrade(String name) {
     BrokerUpgrade upgrade = new BrokerUpgrade();
@@ -142,9 +145,7 @@ class JobSpecFactoryTest {
     return JobSpecFactory.build(
         upgrade,
         from,
-        ((BrokerContainer.Lookup.Found) BrokerContainer.find(from, "broker"))
-            .container()
-            .container(),
+        brokerOf(from).container(),
         JobRequest.forStep(
             upgrade.getMetadata().getName(),
             "r3",
