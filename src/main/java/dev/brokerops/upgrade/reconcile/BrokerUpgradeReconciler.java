@@ -238,7 +238,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, BrokerUpgrade.class)
-                .withItemStore(CachePruning.jobsWithoutTheirPodTemplate())
+                .withItemStore(CachePruning.jobsWithOnlyTheirImages())
                 .withName(ClusterObserver.JOBS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)
@@ -292,6 +292,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var jobPods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
+                .withItemStore(CachePruning.jobPodsWithoutLabels())
                 .withName(ClusterObserver.JOB_PODS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)

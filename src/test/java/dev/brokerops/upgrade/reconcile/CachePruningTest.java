@@ -6,11 +6,13 @@ import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeSpec;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import org.junit.jupiter.api.Test;
 
-/** The Job and claimant caches keep what the planner reads and drop the rest. */
+/** The Job, Job pod and claimant caches keep what the planner reads and drop the rest. */
 class CachePruningTest {
 
   @Test
@@ -24,6 +26,9 @@ class CachePruningTest {
             .endMetadata()
             .withNewSpec()
             .withBackoffLimit(0)
+            .withNewSelector()
+            .addToMatchLabels("batch.kubernetes.io/controller-uid", "0b8f")
+            .endSelector()
             .withNewTemplate()
             .withNewMetadata()
             .addToLabels("batch.kubernetes.io/job-name", "pactflow-r1-schema")
@@ -42,17 +47,25 @@ class CachePruningTest {
             .endTemplate()
             .endSpec()
             .withNewStatus()
-            .withSucceeded(1)
+            .addNewCondition()
+            .withType("Complete")
+            .withStatus("True")
+            .endCondition()
+            .withNewUncountedTerminatedPods()
+            .endUncountedTerminatedPods()
             .endStatus()
             .build();
-    var store = CachePruning.jobsWithoutTheirPodTemplate();
+    var store = CachePruning.jobsWithOnlyTheirImages();
 
     store.put(store.getKey(job), job);
 
     Job cached = store.get("broker/pactflow-r1-schema");
     assertThat(cached.getMetadata().getLabels())
         .containsEntry("app.kubernetes.io/managed-by", "brokerupgrade-operator");
-    assertThat(cached.getStatus().getSucceeded()).isEqualTo(1);
+    assertThat(cached.getStatus().getConditions())
+        .singleElement()
+        .satisfies(condition -> assertThat(condition.getType()).isEqualTo("Complete"));
+    assertThat(cached.getStatus().getUncountedTerminatedPods()).isNull();
     var containers = cached.getSpec().getTemplate().getSpec().getContainers();
     assertThat(containers).hasSize(1);
     assertThat(containers.get(0).getName()).isEqualTo("migrate");
@@ -60,6 +73,42 @@ class CachePruningTest {
     assertThat(containers.get(0).getEnv()).isNullOrEmpty();
     assertThat(containers.get(0).getCommand()).isNullOrEmpty();
     assertThat(cached.getSpec().getTemplate().getMetadata()).isNull();
+    assertThat(cached.getSpec().getSelector()).isNull();
+    assertThat(cached.getSpec().getBackoffLimit()).isNull();
+  }
+
+  @Test
+  void aCachedJobPodKeepsItsOwnerAndStatusNotItsLabels() {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("pactflow-r1-schema-x7k2p")
+            .withNamespace("broker")
+            .addToLabels("batch.kubernetes.io/job-name", "pactflow-r1-schema")
+            .addToLabels("app.kubernetes.io/managed-by", "brokerupgrade-operator")
+            .addToAnnotations("batch.kubernetes.io/job-completion-index", "0")
+            .addToFinalizers("batch.kubernetes.io/job-tracking")
+            .addNewOwnerReference()
+            .withKind("Job")
+            .withName("pactflow-r1-schema")
+            .endOwnerReference()
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Succeeded")
+            .endStatus()
+            .build();
+    var store = CachePruning.jobPodsWithoutLabels();
+
+    store.put(store.getKey(pod), pod);
+
+    Pod cached = store.get("broker/pactflow-r1-schema-x7k2p");
+    assertThat(cached.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo("pactflow-r1-schema"));
+    assertThat(cached.getStatus().getPhase()).isEqualTo("Succeeded");
+    assertThat(cached.getMetadata().getLabels()).isNullOrEmpty();
+    assertThat(cached.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(cached.getMetadata().getFinalizers()).isNullOrEmpty();
   }
 
   @Test
