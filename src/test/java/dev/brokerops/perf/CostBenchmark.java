@@ -32,6 +32,7 @@ public final class CostBenchmark {
    * @param idle how long the idle operator's requests are counted
    * @param clientsBefore how long the client sends requests before the upgrade
    * @param drainSeconds how long a reference broker pod keeps serving after SIGTERM
+   * @param settle how long a start-up waits for the machine to settle first ({@link StartUp})
    * @param extraJvmOptions more JAVA_TOOL_OPTIONS for the operator (a JFR recording, say)
    * @param cleanUp whether to remove the namespaces and the operator at the end
    */
@@ -42,6 +43,7 @@ public final class CostBenchmark {
       Duration idle,
       Duration clientsBefore,
       int drainSeconds,
+      Duration settle,
       String extraJvmOptions,
       boolean cleanUp) {
 
@@ -54,6 +56,7 @@ public final class CostBenchmark {
           Duration.ofSeconds(60),
           Duration.ofSeconds(20),
           3,
+          Duration.ofSeconds(90),
           "",
           false);
     }
@@ -61,7 +64,15 @@ public final class CostBenchmark {
     /** Every scenario at its smallest, for the smoke test. */
     public static Parameters smoke() {
       return new Parameters(
-          1, List.of(1), 20, Duration.ofSeconds(5), Duration.ofSeconds(2), 3, "", true);
+          1,
+          List.of(1),
+          20,
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(2),
+          3,
+          Duration.ZERO,
+          "",
+          true);
     }
 
     /** {@link #full()}, with what {@code -Dbench.*} system properties change. */
@@ -79,6 +90,7 @@ public final class CostBenchmark {
           Duration.ofSeconds(Integer.getInteger("bench.idle", (int) full.idle().toSeconds())),
           full.clientsBefore(),
           full.drainSeconds(),
+          full.settle(),
           System.getProperty("bench.jvm", ""),
           false);
     }

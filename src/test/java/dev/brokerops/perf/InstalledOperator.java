@@ -179,11 +179,14 @@ final class InstalledOperator {
         .orElseThrow(() -> new IllegalStateException("no standby"));
   }
 
-  /** Deletes the standby's pod; returns its replacement once that is ready. */
+  /**
+   * Removes the standby's pod at once (no grace period: its JVM is killed, not shut down beside the
+   * new one's start); returns its replacement once that is ready.
+   */
   Pod replaceStandby() {
     Pod old = standby();
     String leader = name(leader());
-    bench.client().pods().inNamespace(NAMESPACE).resource(old).delete();
+    bench.client().pods().inNamespace(NAMESPACE).resource(old).withGracePeriod(0).delete();
     return await("the standby's replacement ready")
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(200))
