@@ -6,23 +6,35 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerResizePolicy;
 import io.fabric8.kubernetes.api.model.ContainerRestartRule;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
+import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Lifecycle;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodDNSConfig;
+import io.fabric8.kubernetes.api.model.PodOS;
+import io.fabric8.kubernetes.api.model.PodReadinessGate;
+import io.fabric8.kubernetes.api.model.PodResourceClaim;
+import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeDevice;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -98,8 +110,11 @@ public final class UnreadFields {
   /**
    * The decoders that replace Jackson's: every text as its one shared copy ({@link
    * InternedStrings}); the parts of a pod template the operator copies into its Jobs (volumes,
-   * security contexts, variables' sources), checks only for presence (probes) or never reads (the
-   * rest), and the two policies of a Job's spec it never sets, each {@link KeptWhole}.
+   * security contexts, variables' sources, pull secrets, tolerations, resources), checks only for
+   * presence (probes) or never reads (the rest: ports, host aliases, scheduling and readiness
+   * gates, resize policies and the like), selectors' expressions, and the two policies of a Job's
+   * spec it never sets, each {@link KeptWhole}. Each spares a typed decoder that Jackson would
+   * build at the first list whether or not the field is ever sent, and the objects it would make.
    */
   private static SimpleModule decoders() {
     return new SimpleModule("brokerupgrade-decoders")
@@ -158,6 +173,64 @@ public final class UnreadFields {
             PodDNSConfig.class,
             KeptWhole.of(
                 PodDNSConfig.class, PodDNSConfig::new, PodDNSConfig::setAdditionalProperty))
+        .addDeserializer(
+            HostAlias.class,
+            KeptWhole.of(HostAlias.class, HostAlias::new, HostAlias::setAdditionalProperty))
+        .addDeserializer(
+            LabelSelectorRequirement.class,
+            KeptWhole.of(
+                LabelSelectorRequirement.class,
+                LabelSelectorRequirement::new,
+                LabelSelectorRequirement::setAdditionalProperty))
+        .addDeserializer(
+            LocalObjectReference.class,
+            KeptWhole.of(
+                LocalObjectReference.class,
+                LocalObjectReference::new,
+                LocalObjectReference::setAdditionalProperty))
+        .addDeserializer(
+            PodOS.class, KeptWhole.of(PodOS.class, PodOS::new, PodOS::setAdditionalProperty))
+        .addDeserializer(
+            PodReadinessGate.class,
+            KeptWhole.of(
+                PodReadinessGate.class,
+                PodReadinessGate::new,
+                PodReadinessGate::setAdditionalProperty))
+        .addDeserializer(
+            PodResourceClaim.class,
+            KeptWhole.of(
+                PodResourceClaim.class,
+                PodResourceClaim::new,
+                PodResourceClaim::setAdditionalProperty))
+        .addDeserializer(
+            PodSchedulingGate.class,
+            KeptWhole.of(
+                PodSchedulingGate.class,
+                PodSchedulingGate::new,
+                PodSchedulingGate::setAdditionalProperty))
+        .addDeserializer(
+            ContainerPort.class,
+            KeptWhole.of(
+                ContainerPort.class, ContainerPort::new, ContainerPort::setAdditionalProperty))
+        .addDeserializer(
+            ContainerResizePolicy.class,
+            KeptWhole.of(
+                ContainerResizePolicy.class,
+                ContainerResizePolicy::new,
+                ContainerResizePolicy::setAdditionalProperty))
+        .addDeserializer(
+            ResourceRequirements.class,
+            KeptWhole.of(
+                ResourceRequirements.class,
+                ResourceRequirements::new,
+                ResourceRequirements::setAdditionalProperty))
+        .addDeserializer(
+            Toleration.class,
+            KeptWhole.of(Toleration.class, Toleration::new, Toleration::setAdditionalProperty))
+        .addDeserializer(
+            VolumeDevice.class,
+            KeptWhole.of(
+                VolumeDevice.class, VolumeDevice::new, VolumeDevice::setAdditionalProperty))
         .addDeserializer(
             PodFailurePolicy.class,
             KeptWhole.of(

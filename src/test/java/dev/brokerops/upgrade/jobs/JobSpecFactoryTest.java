@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeSpec;
+import dev.brokerops.upgrade.api.JobsSpec;
 import dev.brokerops.upgrade.api.StepName;
 import dev.brokerops.upgrade.plan.BrokerContainer;
 import dev.brokerops.upgrade.reconcile.UnreadFields;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -142,6 +144,10 @@ class JobSpecFactoryTest {
   }
 
   private Job schemaMigration(Deployment from) {
+    return schemaMigration(upgrade, from);
+  }
+
+  private static Job schemaMigration(BrokerUpgrade upgrade, Deployment from) {
     return JobSpecFactory.build(
         upgrade,
         from,
@@ -253,6 +259,35 @@ class JobSpecFactoryTest {
     ObjectMapper trees = new ObjectMapper();
     assertThat(trees.readTree(operators.asJson(schemaMigration(decoded))))
         .isEqualTo(trees.readTree(plain.asJson(schemaMigration())));
+  }
+
+  @Test
+  void writesTheJobsResourcesOfTheBrokerUpgradeAsTheyCameThroughTheOperatorsClient()
+      throws Exception {
+    KubernetesSerialization plain = new KubernetesSerialization();
+    KubernetesSerialization operators = UnreadFields.serialization();
+    BrokerUpgrade typed = upgrade("pactflow");
+    JobsSpec jobs = new JobsSpec();
+    jobs.setResources(
+        new ResourceRequirementsBuilder()
+            .addToLimits("cpu", new Quantity("500m"))
+            .addToRequests("memory", new Quantity("256Mi"))
+            .build());
+    typed.getSpec().setJobs(jobs);
+    BrokerUpgrade decoded = operators.unmarshal(plain.asJson(typed), BrokerUpgrade.class);
+    Deployment decodedDeployment = operators.unmarshal(plain.asJson(deployment), Deployment.class);
+
+    Job written = schemaMigration(decoded, decodedDeployment);
+
+    ObjectMapper trees = new ObjectMapper();
+    assertThat(trees.readTree(operators.asJson(written)))
+        .isEqualTo(trees.readTree(plain.asJson(schemaMigration(typed, deployment))));
+    assertThat(
+            trees
+                .readTree(operators.asJson(written))
+                .at("/spec/template/spec/containers/0/resources"))
+        .isEqualTo(
+            trees.readTree("{\"limits\":{\"cpu\":\"500m\"},\"requests\":{\"memory\":\"256Mi\"}}"));
   }
 
   @Test
