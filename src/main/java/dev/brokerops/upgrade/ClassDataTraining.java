@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -60,7 +61,9 @@ public final class ClassDataTraining {
                 // client's static serialization, which knows every model's kinds (700 classes)
                 new ConfigBuilder(Config.empty())
                     .withMasterUrl("https://127.0.0.1:" + server.getAddress().getPort())
-                    .withTrustCerts(true)
+                    // trusted as the API server is in a cluster: its CA alone (the image's JVM
+                    // trusts no other, operator/jvm.options), so that path is trained too
+                    .withCaCertData(certificateAuthority(keyStore))
                     .withOauthToken("training")
                     .withHttp2Disable(true)
                     .build())
@@ -90,6 +93,21 @@ public final class ClassDataTraining {
     }
   }
 
+  /** The local server's certificate, as a kubeconfig's {@code certificate-authority-data}. */
+  private static String certificateAuthority(Path keyStore)
+      throws IOException, GeneralSecurityException {
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      keys.load(in, PASSWORD.toCharArray());
+    }
+    String pem =
+        "-----BEGIN CERTIFICATE-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(keys.getCertificate("server").getEncoded())
+            + "\n-----END CERTIFICATE-----\n";
+    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII));
+  }
+
   private static HttpsServer localApiServer(Path keyStore)
       throws IOException, GeneralSecurityException, InterruptedException {
     Process keytool =
@@ -104,6 +122,8 @@ public final class ClassDataTraining {
                 "2048",
                 "-dname",
                 "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
                 "-validity",
                 "1",
                 "-storetype",
