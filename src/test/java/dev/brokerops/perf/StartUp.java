@@ -26,7 +26,7 @@ final class StartUp {
   private static final Pattern JOSDK_STARTING = Pattern.compile("Operator SDK .* starting");
   private static final Pattern SYNCED = Pattern.compile("informers synced \\d+ ms");
 
-  static final int SETTLED_BUSY_PERCENT = 25;
+  static final int SETTLED_BUSY_PERCENT = 10;
 
   private StartUp() {}
 
