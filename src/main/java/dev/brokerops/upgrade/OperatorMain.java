@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,24 @@ public final class OperatorMain {
             new ProcessorMetrics(),
             new UptimeMetrics())
         .forEach(binder -> binder.bindTo(registry));
+  }
+
+  /**
+   * Each collector's pauses since the JVM started, as {@code name count (total ms)}: with the
+   * serial collector {@code Copy} is the young generation's, {@code MarkSweepCompact} the whole
+   * heap's.
+   */
+  static String collectionsSoFar() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(
+            gc ->
+                gc.getName()
+                    + " "
+                    + gc.getCollectionCount()
+                    + " ("
+                    + gc.getCollectionTime()
+                    + " ms)")
+        .collect(Collectors.joining(", "));
   }
 
   public static void main(String[] args) throws IOException {
@@ -113,9 +132,11 @@ public final class OperatorMain {
     operator.installShutdownHook(Duration.ofSeconds(10));
     operator.start();
     // start() returns once every informer has listed its resources: the caches are synced
+    long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
     LOG.info(
-        "informers synced {} ms after the JVM started",
-        ManagementFactory.getRuntimeMXBean().getUptime());
+        "informers synced {} ms after the JVM started; garbage collection by then: {}",
+        uptime,
+        collectionsSoFar());
 
     // the JVM's own metrics, bound once the informers run: nothing reads them before /metrics
     bindJvmMetrics(registry);

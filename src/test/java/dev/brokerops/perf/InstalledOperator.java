@@ -266,6 +266,11 @@ final class InstalledOperator {
         .map(line -> java.time.Instant.parse(line.substring(0, line.indexOf(' '))));
   }
 
+  /** The first line of the pod's log matching {@code pattern}. */
+  Optional<String> loggedLine(Pod pod, Pattern pattern) {
+    return log(pod).lines().filter(line -> pattern.matcher(line).find()).findFirst();
+  }
+
   /** When the container's process started (its fork, before the JVM's own start). */
   java.time.Instant processStart(Pod pod) {
     long pid = memory(pod).pid();

@@ -3,6 +3,7 @@ package dev.brokerops.perf;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +26,9 @@ final class StartUp {
   static final String SCENARIO = "start-up";
   private static final Pattern JOSDK_STARTING = Pattern.compile("Operator SDK .* starting");
   private static final Pattern SYNCED = Pattern.compile("informers synced \\d+ ms");
+  private static final Pattern COLLECTIONS =
+      Pattern.compile("garbage collection by then: (.*)$", Pattern.MULTILINE);
+  private static final Pattern COLLECTOR = Pattern.compile("(\\w+) (\\d+) \\((\\d+) ms\\)");
 
   static final int SETTLED_BUSY_PERCENT = 10;
 
@@ -86,6 +90,24 @@ final class StartUp {
         cpu,
         "ms",
         "user + system, read just after; " + Runtime.getRuntime().availableProcessors() + " cores");
+    operator
+        .loggedLine(fresh, COLLECTIONS)
+        .map(COLLECTIONS::matcher)
+        .filter(Matcher::find)
+        .ifPresent(
+            line -> {
+              Matcher collector = COLLECTOR.matcher(line.group(1));
+              while (collector.find()) {
+                table.info(
+                    SCENARIO,
+                    label + ": " + collector.group(1) + " pauses by then",
+                    Long.parseLong(collector.group(3)),
+                    "ms",
+                    collector.group(2)
+                        + " collections (Copy: the young generation; MarkSweepCompact: the whole"
+                        + " heap)");
+              }
+            });
     table.info(
         SCENARIO,
         label + ": classes loaded",
