@@ -13,10 +13,10 @@ import java.util.List;
 /**
  * What three informer caches keep of objects whose other fields are read elsewhere, so cannot be
  * skipped while decoding as {@link UnreadFields} skips the fields nobody reads: of a Job, its spec
- * beyond each container's image; of a Job's pod, its labels and annotations (a Deployment's pods
- * are decoded by the same decoder, and their labels are read); and of a claimant, its status.
- * Finished Jobs and their pods are kept for a day ({@code jobs.ttlSecondsAfterFinished}), so these
- * two caches grow with every upgrade of that day.
+ * beyond each container's image; of a Job's pod, its labels, annotations and finalizers (a
+ * Deployment's pods are decoded by the same decoder, and their labels are read); and of a claimant,
+ * its status. Finished Jobs and their pods are kept for a day ({@code
+ * jobs.ttlSecondsAfterFinished}), so these two caches grow with every upgrade of that day.
  */
 final class CachePruning {
 
