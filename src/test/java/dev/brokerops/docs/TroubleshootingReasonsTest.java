@@ -60,7 +60,9 @@ class TroubleshootingReasonsTest {
           Map.entry("Current", "printer column"),
           Map.entry("Target", "printer column"),
           Map.entry("Phase", "printer column"),
-          Map.entry("Step", "printer column"));
+          Map.entry("Step", "printer column"),
+          Map.entry("MinHeapFreeRatio", "JVM option HeapGrowth sets"),
+          Map.entry("MaxHeapFreeRatio", "JVM option HeapGrowth sets"));
 
   /**
    * Reasons the page explains before the code on this branch sets them, because a change that sets
