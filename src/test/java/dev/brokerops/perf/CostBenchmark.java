@@ -33,6 +33,7 @@ public final class CostBenchmark {
    * @param clientsBefore how long the client sends requests before the upgrade
    * @param drainSeconds how long a reference broker pod keeps serving after SIGTERM
    * @param settle how long a start-up waits for the machine to settle first ({@link StartUp})
+   * @param startUps how many starts each start-up figure times; it is their median
    * @param extraJvmOptions more JAVA_TOOL_OPTIONS for the operator (a JFR recording, say)
    * @param cleanUp whether to remove the namespaces and the operator at the end
    */
@@ -44,6 +45,7 @@ public final class CostBenchmark {
       Duration clientsBefore,
       int drainSeconds,
       Duration settle,
+      int startUps,
       String extraJvmOptions,
       boolean cleanUp) {
 
@@ -57,6 +59,7 @@ public final class CostBenchmark {
           Duration.ofSeconds(20),
           3,
           Duration.ofSeconds(90),
+          5,
           "",
           false);
     }
@@ -71,6 +74,7 @@ public final class CostBenchmark {
           Duration.ofSeconds(2),
           3,
           Duration.ZERO,
+          1,
           "",
           true);
     }
@@ -91,6 +95,7 @@ public final class CostBenchmark {
           full.clientsBefore(),
           full.drainSeconds(),
           full.settle(),
+          Integer.getInteger("bench.startups", full.startUps()),
           System.getProperty("bench.jvm", ""),
           false);
     }
