@@ -138,7 +138,6 @@ public final class OperatorMain {
         uptime,
         collectionsSoFar());
 
-    HeapGrowth.settle();
     // the JVM's own metrics, bound once the informers run: nothing reads them before /metrics
     bindJvmMetrics(registry);
     if (settings.healthPort().isPresent()) {

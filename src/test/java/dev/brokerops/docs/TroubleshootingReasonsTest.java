@@ -60,9 +60,7 @@ class TroubleshootingReasonsTest {
           Map.entry("Current", "printer column"),
           Map.entry("Target", "printer column"),
           Map.entry("Phase", "printer column"),
-          Map.entry("Step", "printer column"),
-          Map.entry("MinHeapFreeRatio", "JVM option HeapGrowth sets"),
-          Map.entry("MaxHeapFreeRatio", "JVM option HeapGrowth sets"));
+          Map.entry("Step", "printer column"));
 
   /**
    * Reasons the page explains before the code on this branch sets them, because a change that sets
