@@ -2,7 +2,6 @@ package dev.brokerops.upgrade.reconcile;
 
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -11,12 +10,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
 import java.util.List;
 
 /**
- * What three informer caches keep of objects whose other fields are read elsewhere, so cannot be
+ * What two informer caches keep of objects whose other fields are read elsewhere, so cannot be
  * skipped while decoding as {@link UnreadFields} skips the fields nobody reads: of a Job, its spec
- * beyond each container's image; of a Job's pod, its labels, annotations and finalizers (a
- * Deployment's pods are decoded by the same decoder, and their labels are read); and of a claimant,
- * its status. Finished Jobs and their pods are kept for a day ({@code
- * jobs.ttlSecondsAfterFinished}), so these two caches grow with every upgrade of that day.
+ * beyond each container's image; and of a claimant, its status. Finished Jobs are kept for a day
+ * ({@code jobs.ttlSecondsAfterFinished}), so the Jobs' cache grows with every upgrade of that day.
  */
 final class CachePruning {
 
@@ -53,20 +50,6 @@ final class CachePruning {
             job.getStatus().setUncountedTerminatedPods(null);
           }
           return job;
-        });
-  }
-
-  /**
-   * Pods of the operator's Jobs: metadata without labels, annotations or finalizers (a Job's pod is
-   * found by its owner, the Job), and the status {@link UnreadFields} leaves.
-   */
-  static TransformingItemStore<Pod> jobPodsWithoutLabels() {
-    return new TransformingItemStore<>(
-        pod -> {
-          pod.getMetadata().setLabels(null);
-          pod.getMetadata().setAnnotations(null);
-          pod.getMetadata().setFinalizers(null);
-          return pod;
         });
   }
 
