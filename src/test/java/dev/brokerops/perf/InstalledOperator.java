@@ -259,10 +259,7 @@ final class InstalledOperator {
 
   /** When the line matching {@code pattern} was logged, from its timestamp. */
   Optional<java.time.Instant> loggedAt(Pod pod, Pattern pattern) {
-    return log(pod)
-        .lines()
-        .filter(line -> pattern.matcher(line).find())
-        .findFirst()
+    return loggedLine(pod, pattern)
         .map(line -> java.time.Instant.parse(line.substring(0, line.indexOf(' '))));
   }
 
