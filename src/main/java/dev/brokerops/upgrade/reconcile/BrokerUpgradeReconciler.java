@@ -292,6 +292,7 @@ public class BrokerUpgradeReconciler implements Reconciler<BrokerUpgrade>, Clean
     var jobPods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, BrokerUpgrade.class)
+                .withItemStore(CachePruning.jobPodsWithoutLabels())
                 .withName(ClusterObserver.JOB_PODS)
                 .withLabelSelector(
                     JobSpecFactory.LABEL_MANAGED_BY + "=" + JobSpecFactory.MANAGED_BY)

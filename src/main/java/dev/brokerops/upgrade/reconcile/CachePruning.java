@@ -2,18 +2,26 @@ package dev.brokerops.upgrade.reconcile;
 
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What two informer caches keep of objects whose other fields are read elsewhere, so cannot be
+ * What three informer caches keep of objects whose other fields are read elsewhere, so cannot be
  * skipped while decoding as {@link UnreadFields} skips the fields nobody reads: of a Job, its spec
- * beyond each container's image; and of a claimant, its status. Finished Jobs are kept for a day
- * ({@code jobs.ttlSecondsAfterFinished}), so the Jobs' cache grows with every upgrade of that day.
+ * beyond each container's image; of a Job's pod, its labels, annotations and finalizers (a
+ * Deployment's pods are decoded by the same decoder, and their labels are read); and of a claimant,
+ * its status. Finished Jobs and their pods are kept for a day ({@code
+ * jobs.ttlSecondsAfterFinished}), so these two caches grow with every upgrade of that day.
+ *
+ * <p>What is dropped from metadata is emptied, never nulled: JOSDK reads the annotations of every
+ * object an informer hears of (to recognise its own writes) and fails on a missing map, and the
+ * event is lost. A Job's pod that could not pull its image then never woke its upgrade.
  */
 final class CachePruning {
 
@@ -50,6 +58,20 @@ final class CachePruning {
             job.getStatus().setUncountedTerminatedPods(null);
           }
           return job;
+        });
+  }
+
+  /**
+   * Pods of the operator's Jobs: metadata without labels, annotations or finalizers (a Job's pod is
+   * found by its owner, the Job), and the status {@link UnreadFields} leaves.
+   */
+  static TransformingItemStore<Pod> jobPodsWithoutLabels() {
+    return new TransformingItemStore<>(
+        pod -> {
+          pod.getMetadata().setLabels(Map.of());
+          pod.getMetadata().setAnnotations(Map.of());
+          pod.getMetadata().setFinalizers(List.of());
+          return pod;
         });
   }
 

@@ -6,11 +6,13 @@ import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.api.BrokerUpgradeSpec;
 import dev.brokerops.upgrade.api.BrokerUpgradeStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import org.junit.jupiter.api.Test;
 
-/** The Job and claimant caches keep what the planner reads and drop the rest. */
+/** The Job, Job pod and claimant caches keep what the planner reads and drop the rest. */
 class CachePruningTest {
 
   @Test
@@ -73,6 +75,41 @@ class CachePruningTest {
     assertThat(cached.getSpec().getTemplate().getMetadata()).isNull();
     assertThat(cached.getSpec().getSelector()).isNull();
     assertThat(cached.getSpec().getBackoffLimit()).isNull();
+  }
+
+  @Test
+  void aCachedJobPodKeepsItsOwnerAndStatusAndEmptiesItsLabelsAnnotationsAndFinalizers() {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("pactflow-r1-schema-x7k2p")
+            .withNamespace("broker")
+            .addToLabels("batch.kubernetes.io/job-name", "pactflow-r1-schema")
+            .addToLabels("app.kubernetes.io/managed-by", "brokerupgrade-operator")
+            .addToAnnotations("batch.kubernetes.io/job-completion-index", "0")
+            .addToFinalizers("batch.kubernetes.io/job-tracking")
+            .addNewOwnerReference()
+            .withKind("Job")
+            .withName("pactflow-r1-schema")
+            .endOwnerReference()
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Succeeded")
+            .endStatus()
+            .build();
+    var store = CachePruning.jobPodsWithoutLabels();
+
+    store.put(store.getKey(pod), pod);
+
+    Pod cached = store.get("broker/pactflow-r1-schema-x7k2p");
+    assertThat(cached.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo("pactflow-r1-schema"));
+    assertThat(cached.getStatus().getPhase()).isEqualTo("Succeeded");
+    assertThat(cached.getMetadata().getLabels()).isEmpty();
+    assertThat(cached.getMetadata().getFinalizers()).isEmpty();
+    // empty, not null: JOSDK looks up an annotation of every object its informer hears of
+    assertThat(cached.getMetadata().getAnnotations()).isNotNull().isEmpty();
   }
 
   @Test
