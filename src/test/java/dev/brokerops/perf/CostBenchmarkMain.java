@@ -10,7 +10,10 @@ import java.nio.file.Path;
  * EndpointSlices accept. {@code -Dbench.upgrades=N}, {@code -Dbench.scale=1,10,100}, {@code
  * -Dbench.parked=N}, {@code -Dbench.idle=SECONDS} and {@code -Dbench.jvm=OPTIONS} (more
  * JAVA_TOOL_OPTIONS for the operator) change what it runs; {@code -Dbench.profile=smoke} runs every
- * scenario at its smallest, {@code -Dbench.csv=FILE} writes the CSV elsewhere.
+ * scenario at its smallest, {@code -Dbench.csv=FILE} writes the CSV elsewhere. {@code
+ * -Dbench.hold=true} keeps the bench up after the table, with everything the scenarios left on it
+ * (100-odd BrokerUpgrades and their Jobs, pods and ReplicaSets), until the process is stopped: a
+ * loaded cluster to start variants of the operator against (its kubeconfig is printed).
  */
 public final class CostBenchmarkMain {
 
@@ -27,6 +30,10 @@ public final class CostBenchmarkMain {
     int status = 0;
     try {
       CostBenchmark.run(bench, parameters, csv);
+      if (Boolean.getBoolean("bench.hold")) {
+        System.out.println("holding the bench; kubeconfig " + bench.kubeconfig());
+        Thread.sleep(Long.MAX_VALUE);
+      }
     } catch (Throwable e) {
       e.printStackTrace();
       status = 1;
