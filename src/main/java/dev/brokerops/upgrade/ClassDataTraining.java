@@ -68,6 +68,7 @@ public final class ClassDataTraining {
                     .withHttp2Disable(true)
                     .build())
             .withKubernetesSerialization(UnreadFields.serialization())
+            .withHttpClientFactory(new BoundedHttpClientFactory())
             .build()) {
       // what the warm-up does at every start: the client, the connection, the informers' kinds
       StartUpWarmUp.warmUp(client);

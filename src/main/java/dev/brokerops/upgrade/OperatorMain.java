@@ -87,6 +87,7 @@ public final class OperatorMain {
                     .withHttp2Disable(true)
                     .build())
             .withKubernetesSerialization(UnreadFields.serialization())
+            .withHttpClientFactory(new BoundedHttpClientFactory())
             .build();
     StartUpWarmUp.start(client);
     Clock clock = Clock.systemUTC();

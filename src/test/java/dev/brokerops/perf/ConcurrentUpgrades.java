@@ -31,6 +31,7 @@ final class ConcurrentUpgrades {
   static final String SCENARIO = "concurrent upgrades";
   private static final Logger LOG = LoggerFactory.getLogger(ConcurrentUpgrades.class);
   private static final Pattern VM_RSS = Pattern.compile("^VmRSS:\\s+(\\d+) kB", Pattern.MULTILINE);
+  private static final Pattern THREADS = Pattern.compile("^Threads:\\s+(\\d+)", Pattern.MULTILINE);
 
   private final Harness harness;
 
@@ -108,6 +109,12 @@ final class ConcurrentUpgrades {
               + " MB");
       table.info(
           SCENARIO,
+          label + ": leader threads, max sampled",
+          leaderRss.maxThreads(),
+          "threads",
+          "Threads in /proc/PID/status, every 250 ms");
+      table.info(
+          SCENARIO,
           label + ": leader RSS after, anonymous",
           leaderMemory.anonymousKb() / 1024.0,
           "MB",
@@ -150,11 +157,15 @@ final class ConcurrentUpgrades {
         latency.count() + " steps" + (unread == 0 ? "" : ", " + unread + " upgrades unread"));
   }
 
-  /** Samples a process's resident set every 250 ms and keeps the largest. */
+  /**
+   * Samples a process's resident set every 250 ms and keeps the largest, and its number of threads
+   * (each a stack and the JVM's own memory for it).
+   */
   static final class RssSampler implements AutoCloseable {
 
     private final Path status;
     private final AtomicLong max = new AtomicLong();
+    private final AtomicLong maxThreads = new AtomicLong();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
     RssSampler(long pid) {
@@ -165,9 +176,14 @@ final class ConcurrentUpgrades {
 
     private void sample() {
       try {
-        Matcher m = VM_RSS.matcher(Files.readString(status));
+        String text = Files.readString(status);
+        Matcher m = VM_RSS.matcher(text);
         if (m.find()) {
           max.accumulateAndGet(Long.parseLong(m.group(1)), Math::max);
+        }
+        Matcher threads = THREADS.matcher(text);
+        if (threads.find()) {
+          maxThreads.accumulateAndGet(Long.parseLong(threads.group(1)), Math::max);
         }
       } catch (IOException e) {
         // the process is gone: the figure stays what it was
@@ -177,6 +193,10 @@ final class ConcurrentUpgrades {
     long maxKb() {
       sample();
       return max.get();
+    }
+
+    long maxThreads() {
+      return maxThreads.get();
     }
 
     @Override
