@@ -257,15 +257,14 @@ final class InstalledOperator {
         .orElseThrow();
   }
 
-  /** When the line matching {@code pattern} was logged, from its timestamp. */
-  Optional<java.time.Instant> loggedAt(Pod pod, Pattern pattern) {
-    return loggedLine(pod, pattern)
-        .map(line -> java.time.Instant.parse(line.substring(0, line.indexOf(' '))));
+  /** The first line of a pod's log ({@link #log}) matching {@code pattern}. */
+  static Optional<String> firstLine(String log, Pattern pattern) {
+    return log.lines().filter(line -> pattern.matcher(line).find()).findFirst();
   }
 
-  /** The first line of the pod's log matching {@code pattern}. */
-  Optional<String> loggedLine(Pod pod, Pattern pattern) {
-    return log(pod).lines().filter(line -> pattern.matcher(line).find()).findFirst();
+  /** When a line of the operator's log was written, from its timestamp. */
+  static java.time.Instant loggedAt(String line) {
+    return java.time.Instant.parse(line.substring(0, line.indexOf(' ')));
   }
 
   /** When the container's process started (its fork, before the JVM's own start). */

@@ -148,8 +148,14 @@ final class StartUp {
     long millis = operator.startupMillis(fresh);
     long cpu = operator.cpuMillis(fresh);
     Instant process = operator.processStart(fresh);
-    Instant josdk = operator.loggedAt(fresh, JOSDK_STARTING).orElse(null);
-    Instant synced = operator.loggedAt(fresh, SYNCED).orElse(null);
+    // read once, now that the start-up line is in it: every line below was written by then
+    String log = operator.log(fresh);
+    Instant josdk =
+        InstalledOperator.firstLine(log, JOSDK_STARTING)
+            .map(InstalledOperator::loggedAt)
+            .orElse(null);
+    Instant synced =
+        InstalledOperator.firstLine(log, SYNCED).map(InstalledOperator::loggedAt).orElse(null);
     Long toJvm = null;
     Long toJosdk = null;
     Long toSynced = null;
@@ -160,8 +166,7 @@ final class StartUp {
       toSynced = Duration.between(josdk, synced).toMillis();
     }
     List<String[]> collectors = new ArrayList<>();
-    operator
-        .loggedLine(fresh, COLLECTIONS)
+    InstalledOperator.firstLine(log, COLLECTIONS)
         .map(COLLECTIONS::matcher)
         .filter(Matcher::find)
         .ifPresent(
