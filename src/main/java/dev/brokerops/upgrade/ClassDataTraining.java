@@ -6,12 +6,10 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.brokerops.upgrade.api.BrokerUpgrade;
 import dev.brokerops.upgrade.plan.ImagePolicy;
 import dev.brokerops.upgrade.reconcile.BrokerUpgradeReconciler;
-import dev.brokerops.upgrade.reconcile.UnreadFields;
 import dev.brokerops.upgrade.reconcile.UpgradeMetrics;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -55,21 +53,15 @@ public final class ClassDataTraining {
     Path keyStore = Files.createTempDirectory("class-data-training").resolve("server.p12");
     HttpsServer server = localApiServer(keyStore);
     try (KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(
-                // empty, not read from the machine: a kubeconfig there would be parsed by the
-                // client's static serialization, which knows every model's kinds (700 classes)
-                new ConfigBuilder(Config.empty())
-                    .withMasterUrl("https://127.0.0.1:" + server.getAddress().getPort())
-                    // trusted as the API server is in a cluster: its CA alone (the image's JVM
-                    // trusts no other, operator/jvm.options), so that path is trained too
-                    .withCaCertData(certificateAuthority(keyStore))
-                    .withOauthToken("training")
-                    .withHttp2Disable(true)
-                    .build())
-            .withKubernetesSerialization(UnreadFields.serialization())
-            .withHttpClientFactory(new BoundedHttpClientFactory())
-            .build()) {
+        OperatorMain.client(
+            // empty, not read from the machine: a kubeconfig there would be parsed by the
+            // client's static serialization, which knows every model's kinds (700 classes)
+            new ConfigBuilder(Config.empty())
+                .withMasterUrl("https://127.0.0.1:" + server.getAddress().getPort())
+                // trusted as the API server is in a cluster: its CA alone (the image's JVM
+                // trusts no other, operator/jvm.options), so that path is trained too
+                .withCaCertData(certificateAuthority(keyStore))
+                .withOauthToken("training"))) {
       // what the warm-up does at every start: the client, the connection, the informers' kinds
       StartUpWarmUp.warmUp(client);
       client.resources(BrokerUpgrade.class).inAnyNamespace().list();
